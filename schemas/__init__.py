@@ -1,0 +1,1 @@
+"""Event contracts of the follow-up system: envelope, events, topics, codec."""

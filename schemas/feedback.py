@@ -1,0 +1,123 @@
+"""The closed loop (topic `feedback`): tickets (信息反馈单) and CAPAs (纠正预防措施)."""
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from schemas.envelope import Event, Payload
+from schemas.types import ComplaintSubject, Department
+
+
+class TicketOpenedPayload(Payload):
+    customer_id: str
+    ticket_id: str
+    complaint_id: str
+    subject: ComplaintSubject
+    department: Department
+    description: str
+    customer_suggestion: str = ""
+    opened_on: date
+    visit_id: str
+    record_no: str
+
+
+class TicketOpened(Event):
+    """A complaint became a ticket routed to its department."""
+
+    type: Literal["ticket_opened"] = "ticket_opened"
+    version: Literal[1] = 1
+    payload: TicketOpenedPayload
+
+
+class TicketAssignedPayload(Payload):
+    customer_id: str
+    ticket_id: str
+    department: Department
+    assignee: str = Field(min_length=1)
+    assigned_on: date
+
+
+class TicketAssigned(Event):
+    type: Literal["ticket_assigned"] = "ticket_assigned"
+    version: Literal[1] = 1
+    payload: TicketAssignedPayload
+
+
+class TicketResolvedPayload(Payload):
+    customer_id: str
+    ticket_id: str
+    department: Department
+    resolution: str = Field(min_length=1)
+    resolved_on: date
+
+
+class TicketResolved(Event):
+    """The department fixed it; the service centre re-visits the customer."""
+
+    type: Literal["ticket_resolved"] = "ticket_resolved"
+    version: Literal[1] = 1
+    payload: TicketResolvedPayload
+
+
+class TicketVerifiedPayload(Payload):
+    customer_id: str
+    ticket_id: str
+    verified_on: date
+    record_no: str
+
+
+class TicketVerified(Event):
+    """A satisfied re-visit closed the ticket."""
+
+    type: Literal["ticket_verified"] = "ticket_verified"
+    version: Literal[1] = 1
+    payload: TicketVerifiedPayload
+
+
+class TicketReopenedPayload(Payload):
+    customer_id: str
+    ticket_id: str
+    reopened_on: date
+    record_no: str
+
+
+class TicketReopened(Event):
+    """A dissatisfied re-visit reopened the ticket."""
+
+    type: Literal["ticket_reopened"] = "ticket_reopened"
+    version: Literal[1] = 1
+    payload: TicketReopenedPayload
+
+
+class CapaOpenedPayload(Payload):
+    capa_id: str
+    subject: ComplaintSubject
+    owner: Department
+    action: str = Field(min_length=1)
+    due_date: date
+    opened_on: date
+    source_period: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+    ticket_ids: list[str] = []
+
+
+class CapaOpened(Event):
+    """A corrective/preventive action, owned by a department until verified."""
+
+    key_field: ClassVar[str] = "capa_id"
+    type: Literal["capa_opened"] = "capa_opened"
+    version: Literal[1] = 1
+    payload: CapaOpenedPayload
+
+
+class CapaVerifiedPayload(Payload):
+    capa_id: str
+    verified_on: date
+    evidence: str = Field(min_length=1)
+
+
+class CapaVerified(Event):
+    key_field: ClassVar[str] = "capa_id"
+    type: Literal["capa_verified"] = "capa_verified"
+    version: Literal[1] = 1
+    payload: CapaVerifiedPayload

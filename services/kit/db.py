@@ -1,0 +1,88 @@
+"""PostgreSQL: one schema per service, migrations, and connections into it."""
+
+import logging
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+log = logging.getLogger(__name__)
+
+KIT_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _options(schema: str) -> str:
+    # Every connection of a service sees only its own schema, so the SQL of the
+    # read models carries no schema names and a test can run in a fresh one.
+    return f"-c search_path={schema}"
+
+
+def connect(database_url: str, schema: str) -> psycopg.Connection:
+    """A connection whose search path is the service's schema."""
+    return psycopg.connect(database_url, options=_options(schema))
+
+
+async def connect_async(database_url: str, schema: str) -> psycopg.AsyncConnection:
+    """An asyncio connection whose search path is the service's schema."""
+    return await psycopg.AsyncConnection.connect(database_url, options=_options(schema))
+
+
+def open_pool(database_url: str, schema: str, max_size: int = 8) -> ConnectionPool:
+    """A pool of connections into the service's schema, for the HTTP routes."""
+    pool = ConnectionPool(
+        database_url,
+        kwargs={"options": _options(schema)},
+        min_size=1,
+        max_size=max_size,
+        open=False,
+    )
+    pool.open(wait=True, timeout=30)
+    return pool
+
+
+def migrate(database_url: str, schema: str, migrations: Path) -> list[str]:
+    """Create the schema and apply the kit's and the service's new migrations.
+
+    Files run in name order, each once, recorded in `schema_migrations`. An
+    advisory lock keeps two replicas starting together from racing.
+    """
+    applied: list[str] = []
+    files = sorted(KIT_MIGRATIONS.glob("*.sql")) + sorted(migrations.glob("*.sql"))
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (schema,))
+        try:
+            conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+            )
+            conn.execute(
+                sql.SQL("SET search_path TO {}").format(sql.Identifier(schema))
+            )
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+            for path in files:
+                name = f"{path.parent.parent.name}/{path.name}"
+                if name in done:
+                    continue
+                with conn.transaction():
+                    conn.execute(path.read_text(encoding="utf-8"))
+                    conn.execute(
+                        "INSERT INTO schema_migrations (name) VALUES (%s)", (name,)
+                    )
+                applied.append(name)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (schema,))
+    if applied:
+        log.info("migrated", extra={"schema": schema, "applied": applied})
+    return applied
+
+
+def drop_schema(database_url: str, schema: str) -> None:
+    """Throw a read model away; the next start rebuilds it from the log."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+        )

@@ -1,0 +1,26 @@
+"""Prometheus metrics shared by every service (one registry per process)."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+EVENTS_APPLIED = Counter(
+    "followup_events_applied_total", "Events applied to a read model", ["consumer"]
+)
+EVENTS_DUPLICATE = Counter(
+    "followup_events_duplicate_total",
+    "Events skipped because their id was applied before",
+    ["consumer"],
+)
+EVENTS_DEAD_LETTERED = Counter(
+    "followup_events_dead_lettered_total",
+    "Events sent to the dead-letter topic",
+    ["consumer"],
+)
+EVENTS_PUBLISHED = Counter(
+    "followup_events_published_total", "Events appended to the log", ["service"]
+)
+BATCH_SECONDS = Histogram(
+    "followup_batch_seconds", "Time to apply one consumed batch", ["consumer"]
+)
+CONSUMER_LAG = Gauge(
+    "followup_consumer_lag", "Records on the log not yet applied", ["consumer"]
+)

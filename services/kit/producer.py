@@ -1,0 +1,84 @@
+"""Appending events to the log: the one way every writer produces.
+
+kafka-python's producer with acks=all and idempotence, so a retry inside the
+client never duplicates a record and an acknowledged record survives a broker
+failure. Used by the HTTP APIs, by departments' systems (via `ledger.client`),
+and, from a worker thread, by the projections that derive events.
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from kafka import KafkaProducer
+
+from schemas.catalogue import TOPIC_OF
+from schemas.codec import encode
+from schemas.envelope import Event
+
+
+class Position(NamedTuple):
+    """Where a record landed on the log."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+class EventProducer:
+    """Publish events to their catalogue topics, keyed by the envelope key."""
+
+    def __init__(self, bootstrap: str, topic_prefix: str, client_id: str) -> None:
+        self.topic_prefix = topic_prefix
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap,
+            client_id=client_id,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=5,
+            compression_type=None,
+            request_timeout_ms=15_000,
+            max_block_ms=15_000,
+        )
+
+    def topic_for(self, event: Event) -> str:
+        """The broker-side topic an event belongs on."""
+        return TOPIC_OF[event.type].full_name(self.topic_prefix)
+
+    def publish(self, events: Sequence[Event], timeout_s: float = 30) -> list[Position]:
+        """Send all events, then wait for every acknowledgement.
+
+        Sending before waiting lets the client batch them; an exception from any
+        acknowledgement propagates, so a caller never reports success for an
+        event that is not on the log.
+        """
+        futures = [
+            self._producer.send(self.topic_for(e), key=e.key.encode(), value=encode(e))
+            for e in events
+        ]
+        return [self._position(f.get(timeout=timeout_s)) for f in futures]
+
+    def publish_raw(
+        self,
+        records: Iterable[
+            tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]
+        ],
+        timeout_s: float = 30,
+    ) -> list[Position]:
+        """Send (topic, key, value, headers) records as they are, e.g. dead letters."""
+        futures = [
+            self._producer.send(topic, key=key, value=value, headers=headers)
+            for topic, key, value, headers in records
+        ]
+        return [self._position(f.get(timeout=timeout_s)) for f in futures]
+
+    def connected(self) -> bool:
+        """Whether the client reaches the bootstrap broker."""
+        return bool(self._producer.bootstrap_connected())
+
+    def close(self) -> None:
+        """Flush what is pending and close the connection."""
+        self._producer.close(timeout=10)
+
+    @staticmethod
+    def _position(meta: object) -> Position:
+        return Position(meta.topic, meta.partition, meta.offset)  # type: ignore[attr-defined]

@@ -1,0 +1,352 @@
+"""Consuming the log into a PostgreSQL read model, exactly once in effect.
+
+Why aiokafka and not a faust-streaming agent: a read model must record the
+consumed position in the *same* PostgreSQL transaction as its rows and resume
+from that position, and faust commits offsets from its own in-memory acks
+(no hook to store them in a database: faust-streaming issue #461; and open
+bugs where it commits past an unprocessed message: #606, #596). aiokafka is
+faust's own client, so we keep its protocol code and own only the loop.
+
+The loop, per batch from `getmany`:
+1. decode every record; one that is not a valid event of the catalogue goes to
+   the consumer's dead-letter topic with the reason;
+2. in one transaction: claim the event ids (a duplicate id is skipped), let the
+   service's handler update its rows, and store each partition's next offset;
+3. before committing, publish what the handlers derived and the dead letters,
+   and wait for the broker's acknowledgement (derived events carry stable ids,
+   so a re-run after a crash re-emits the same ids, recognised downstream);
+4. commit the transaction, then the offsets to Kafka (for lag monitoring only:
+   on assignment we seek to the positions stored in PostgreSQL).
+A handler that raises for one event makes the batch run again one event at a
+time under savepoints, so only that event is dead-lettered and the rest apply.
+A database or broker failure is not the event's fault: the batch is rolled
+back, the consumer re-seeks to the stored positions and tries again.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
+
+from schemas.catalogue import AnyEvent, Topic, dead_letter_topic
+from schemas.codec import DecodeError, decode
+from schemas.envelope import Event
+from services.kit.db import connect_async
+from services.kit.metrics import (
+    BATCH_SECONDS,
+    CONSUMER_LAG,
+    EVENTS_APPLIED,
+    EVENTS_DEAD_LETTERED,
+    EVENTS_DUPLICATE,
+)
+from services.kit.producer import EventProducer
+from services.kit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Cursor = psycopg.AsyncCursor[Any]
+Handler = Callable[[Cursor, AnyEvent], Awaitable[Sequence[Event]]]
+DeadLetter = tuple[ConsumerRecord, str]
+TRANSIENT = (psycopg.OperationalError, psycopg.InterfaceError, OSError, KafkaError)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A read model: its name, the topics it follows and the handler of events."""
+
+    name: str
+    topics: tuple[Topic, ...]
+    handle: Handler
+
+
+@dataclass
+class ProjectionState:
+    """What /readyz and /metrics report about a running projection."""
+
+    running: bool = False
+    assigned: int = 0
+    lag: int | None = None
+    last_error: str | None = None
+    next_offsets: dict[TopicPartition, int] = field(default_factory=dict)
+
+
+class _SeekToStoredPositions(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runner: "ProjectionRunner") -> None:
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        for tp in revoked:
+            self.runner.state.next_offsets.pop(tp, None)
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        await self.runner.seek_to_stored(assigned)
+
+
+class ProjectionRunner:
+    """Runs one projection until stopped; see the module docstring."""
+
+    def __init__(
+        self,
+        projection: Projection,
+        settings: Settings,
+        schema: str,
+        producer: EventProducer,
+    ) -> None:
+        self.projection = projection
+        self.settings = settings
+        self.schema = schema
+        self.producer = producer
+        self.state = ProjectionState()
+        self.group_id = f"{settings.topic_prefix}.{projection.name}"
+        self.dead_letter_topic = dead_letter_topic(
+            settings.topic_prefix, projection.name
+        )
+        self._topics = [t.full_name(settings.topic_prefix) for t in projection.topics]
+        self._stopping = asyncio.Event()
+        self._conn: psycopg.AsyncConnection[Any] | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def run(self) -> None:
+        """Consume until `stop()`; reconnect and resume after transient failures."""
+        backoff = 0.5
+        while not self._stopping.is_set():
+            try:
+                await self._run_once()
+                backoff = 0.5
+            except TRANSIENT as exc:
+                self.state.last_error = repr(exc)
+                log.warning(
+                    "projection interrupted; resuming",
+                    exc_info=True,
+                    extra={"consumer": self.projection.name},
+                )
+                await self._close()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10)
+        await self._close()
+
+    async def stop(self) -> None:
+        """Finish the batch in hand, then leave the group."""
+        self._stopping.set()
+
+    async def _run_once(self) -> None:
+        self._conn = await connect_async(self.settings.database_url, self.schema)
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap,
+            group_id=self.group_id,
+            client_id=f"{self.group_id}-consumer",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=4 * 1024 * 1024,
+        )
+        await self._consumer.start()
+        self._consumer.subscribe(self._topics, listener=_SeekToStoredPositions(self))
+        self.state.running = True
+        self.state.last_error = None
+        while not self._stopping.is_set():
+            batch = await self._consumer.getmany(
+                timeout_ms=500, max_records=self.settings.batch_size
+            )
+            if batch:
+                await self.apply(batch)
+            self._update_lag()
+
+    async def _close(self) -> None:
+        self.state.running = False
+        if self._consumer is not None:
+            try:
+                await self._consumer.stop()
+            except Exception:
+                log.debug("consumer close failed", exc_info=True)
+            self._consumer = None
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
+        """Position the consumer right after what the read model has applied."""
+        assert self._conn is not None
+        assert self._consumer is not None
+        async with self._conn.cursor() as cur:
+            await cur.execute(
+                "SELECT topic, partition, next_offset FROM consumer_positions"
+                " WHERE topic = ANY(%s)",
+                ([tp.topic for tp in partitions],),
+            )
+            stored = {TopicPartition(t, p): o for t, p, o in await cur.fetchall()}
+        await self._conn.commit()
+        for tp in partitions:
+            if tp in stored:
+                self._consumer.seek(tp, stored[tp])
+            else:
+                await self._consumer.seek_to_beginning(tp)
+            self.state.next_offsets[tp] = stored.get(tp, 0)
+        self.state.assigned = len(self._consumer.assignment())
+
+    async def apply(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        """Apply one batch atomically with its positions (module docstring)."""
+        assert self._conn is not None
+        assert self._consumer is not None
+        started = time.perf_counter()
+        try:
+            applied, dead = await self._apply_in_transaction(batch, isolate=False)
+        except TRANSIENT:
+            raise
+        except Exception:
+            log.warning(
+                "batch failed; retrying event by event",
+                exc_info=True,
+                extra={"consumer": self.projection.name},
+            )
+            applied, dead = await self._apply_in_transaction(batch, isolate=True)
+        offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
+        self.state.next_offsets.update(offsets)
+        try:
+            await self._consumer.commit(offsets)
+        except Exception:
+            log.info("offset commit to Kafka skipped", exc_info=True)
+        name = self.projection.name
+        EVENTS_APPLIED.labels(name).inc(applied)
+        EVENTS_DEAD_LETTERED.labels(name).inc(len(dead))
+        BATCH_SECONDS.labels(name).observe(time.perf_counter() - started)
+        for record, reason in dead:
+            log.error(
+                "event dead-lettered",
+                extra={
+                    "consumer": name,
+                    "topic": record.topic,
+                    "partition": record.partition,
+                    "offset": record.offset,
+                    "reason": reason,
+                },
+            )
+
+    async def _apply_in_transaction(
+        self, batch: dict[TopicPartition, list[ConsumerRecord]], *, isolate: bool
+    ) -> tuple[int, list[DeadLetter]]:
+        assert self._conn is not None
+        dead: list[DeadLetter] = []
+        events: list[tuple[ConsumerRecord, AnyEvent]] = []
+        for tp, records in batch.items():
+            already = self.state.next_offsets.get(tp, 0)
+            for record in records:
+                if record.offset < already:
+                    continue  # fetched before a re-seek; applied already
+                try:
+                    events.append((record, decode(record.value or b"")))
+                except DecodeError as exc:
+                    dead.append((record, exc.reason))
+        derived: list[Event] = []
+        async with self._conn.transaction(), self._conn.cursor() as cur:
+            fresh = await self._claim(cur, [e.event_id for _, e in events])
+            # Pipeline mode sends the handlers' statements without waiting for
+            # each reply; a failure surfaces at the end and sends the batch to
+            # the slow path, which runs without it, under savepoints.
+            pipeline: AbstractAsyncContextManager[Any] = (
+                nullcontext() if isolate else self._conn.pipeline()
+            )
+            async with pipeline:
+                applied = await self._handle_all(
+                    cur, events, fresh, derived, dead, isolate=isolate
+                )
+            await cur.executemany(
+                "INSERT INTO consumer_positions (topic, partition, next_offset)"
+                " VALUES (%s, %s, %s) ON CONFLICT (topic, partition)"
+                " DO UPDATE SET next_offset = EXCLUDED.next_offset",
+                [
+                    (tp.topic, tp.partition, rs[-1].offset + 1)
+                    for tp, rs in batch.items()
+                ],
+            )
+            if derived or dead:
+                await asyncio.to_thread(self._publish, derived, dead)
+        return applied, dead
+
+    async def _handle_all(
+        self,
+        cur: Cursor,
+        events: list[tuple[ConsumerRecord, AnyEvent]],
+        fresh: set[Any],
+        derived: list[Event],
+        dead: list[DeadLetter],
+        *,
+        isolate: bool,
+    ) -> int:
+        assert self._conn is not None
+        applied = 0
+        for record, event in events:
+            if event.event_id not in fresh:
+                EVENTS_DUPLICATE.labels(self.projection.name).inc()
+                continue
+            fresh.discard(event.event_id)  # the same id twice in one batch
+            if not isolate:
+                derived.extend(await self.projection.handle(cur, event))
+                applied += 1
+                continue
+            try:
+                async with self._conn.transaction():
+                    derived.extend(await self.projection.handle(cur, event))
+                applied += 1
+            except TRANSIENT:
+                raise
+            except Exception as exc:
+                await cur.execute(
+                    "DELETE FROM applied_events WHERE event_id = %s",
+                    (event.event_id,),
+                )
+                dead.append((record, f"handler error: {exc!r}"))
+        return applied
+
+    @staticmethod
+    async def _claim(cur: Cursor, event_ids: list[Any]) -> set[Any]:
+        """Record the ids as applied; return those not applied before."""
+        if not event_ids:
+            return set()
+        await cur.execute(
+            "INSERT INTO applied_events (event_id) SELECT unnest(%s::uuid[])"
+            " ON CONFLICT DO NOTHING RETURNING event_id",
+            (event_ids,),
+        )
+        return {row[0] for row in await cur.fetchall()}
+
+    def _publish(self, derived: list[Event], dead: list[DeadLetter]) -> None:
+        if derived:
+            self.producer.publish(derived)
+        if dead:
+            now = datetime.now(UTC).isoformat()
+            self.producer.publish_raw(
+                (
+                    self.dead_letter_topic,
+                    record.key,
+                    record.value,
+                    [
+                        ("dlq.reason", reason.encode()),
+                        ("dlq.consumer", self.projection.name.encode()),
+                        ("dlq.topic", record.topic.encode()),
+                        ("dlq.partition", str(record.partition).encode()),
+                        ("dlq.offset", str(record.offset).encode()),
+                        ("dlq.failed_at", now.encode()),
+                    ],
+                )
+                for record, reason in dead
+            )
+
+    def _update_lag(self) -> None:
+        if self._consumer is None:
+            return
+        lag = 0
+        for tp, next_offset in self.state.next_offsets.items():
+            highwater = self._consumer.highwater(tp)
+            if highwater is not None:
+                lag += max(0, highwater - next_offset)
+        self.state.lag = lag
+        CONSUMER_LAG.labels(self.projection.name).set(lag)

@@ -1,0 +1,1 @@
+"""Ledger: takes departments' facts onto the log and keeps the visit ledger."""
