@@ -4,7 +4,6 @@ see each other's events or rows and need no cleanup between them."""
 
 import os
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -17,10 +16,10 @@ def unique_prefix() -> str:
 
 
 @pytest.fixture
-def settings() -> Iterator[Settings]:
+def settings() -> Settings:
     """Settings of an isolated deployment on the real broker and database."""
     prefix = unique_prefix()
-    yield Settings(
+    return Settings(
         topic_prefix=prefix,
         schema_prefix=f"{prefix}_",
         partitions=int(os.environ.get("FOLLOWUP_TEST_PARTITIONS", "3")),

@@ -39,9 +39,12 @@ def test_a_bad_item_rejects_the_whole_batch(settings: Settings) -> None:
         response = client.post("/v1/events", json=[good, bad])
         assert response.status_code == 422
         assert response.json()["detail"] == [
-            {"item": 1, "field": "payload.ship_date",
-             "rule": "Input should be a valid date or datetime, day value is "
-                     "outside expected range"}
+            {
+                "item": 1,
+                "field": "payload.ship_date",
+                "rule": "Input should be a valid date or datetime, day value is "
+                "outside expected range",
+            }
         ]
         ok = client.post("/v1/events?wait=true", json=[contract("C2", "K2")])
         assert ok.json()["applied"] is True
@@ -51,10 +54,13 @@ def test_a_bad_item_rejects_the_whole_batch(settings: Settings) -> None:
 
 def test_a_corrected_power_on_replaces_the_first(settings: Settings) -> None:
     with TestClient(create_app(SERVICE, settings)) as client:
-        client.post("/v1/events?wait=true", json=[
-            shipped("C3", "K3", "U4", "2026-01-05"),
-            powered_on("C3", "U4", "2026-02-01"),
-        ])
+        client.post(
+            "/v1/events?wait=true",
+            json=[
+                shipped("C3", "K3", "U4", "2026-01-05"),
+                powered_on("C3", "U4", "2026-02-01"),
+            ],
+        )
         client.post("/v1/events?wait=true", json=[powered_on("C3", "U4", "2026-02-15")])
         row = client.get("/v1/ledger", params={"customer_id": "C3"}).json()["items"][0]
     assert row["power_on_date"] == "2026-02-15"

@@ -1,0 +1,65 @@
+# The README's commands. Everything runs from a fresh clone on a Debian machine
+# with Python 3.11, Java 17 and Maven: the targets install what is missing.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test check unit integration e2e stack stop-stack wipe-stack services stop bench schemas clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "needs $(PY)"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## demo: install, start Kafka + PostgreSQL + the five services, feed a sample, print a summary
+demo: $(STAMP) stack
+	bash deploy/local/services.sh start
+	$(BIN)/python -m demo
+	bash deploy/local/services.sh urls
+
+## test: the whole suite (lint, types, schemas, unit, integration, e2e) on the real broker and database
+test: $(STAMP) stack check
+	$(BIN)/pytest tests
+
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy services schemas bench demo
+	$(BIN)/python -m schemas.export --check
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+integration: $(STAMP) stack
+	$(BIN)/pytest tests/integration
+
+e2e: $(STAMP) stack
+	$(BIN)/pytest tests/e2e
+
+stack:
+	bash deploy/local/stack.sh start
+
+stop-stack:
+	bash deploy/local/stack.sh stop
+
+wipe-stack:
+	bash deploy/local/stack.sh wipe
+
+services: $(STAMP) stack
+	bash deploy/local/services.sh start
+
+## stop: stop the five services and the stack
+stop:
+	bash deploy/local/services.sh stop
+	bash deploy/local/stack.sh stop
+
+bench: $(STAMP) stack
+	$(BIN)/python -m bench.ledger_projection --events 200000
+
+schemas: $(STAMP)
+	$(BIN)/python -m schemas.export

@@ -1,0 +1,40 @@
+// Readiness probe for the local broker, run by deploy/local/stack.sh with the
+// JDK's single-file source launcher against the broker's own jar cache:
+//   java -cp "<libs>/*" KafkaReady.java 127.0.0.1:9092
+// It asks the broker for cluster metadata (DescribeCluster + ListTopics) the way
+// a real client does, so a wrong advertised listener or a broker that is not
+// yet unfenced fails it. Exit 0 = ready, 1 = not ready (reason on stderr).
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Node;
+
+public class KafkaReady {
+    public static void main(String[] args) {
+        String bootstrap = args.length > 0 ? args[0] : "127.0.0.1:9092";
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "8000");
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "followup-stack-ready");
+        try (Admin admin = Admin.create(props)) {
+            var cluster = admin.describeCluster();
+            var nodes = cluster.nodes().get(10, TimeUnit.SECONDS);
+            if (nodes.isEmpty()) {
+                System.err.println("no broker in cluster metadata yet");
+                System.exit(1);
+            }
+            int topics = admin.listTopics().names().get(10, TimeUnit.SECONDS).size();
+            StringBuilder sb = new StringBuilder();
+            for (Node n : nodes) sb.append(n.host()).append(':').append(n.port()).append(' ');
+            System.out.println("cluster " + cluster.clusterId().get(10, TimeUnit.SECONDS)
+                + " brokers " + sb.toString().trim() + " topics " + topics);
+            System.exit(0);
+        } catch (Exception e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            System.err.println("not ready: " + c);
+            System.exit(1);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+"""The kit's projection against the real broker and database: exactly once in
+effect, dead letters for bad input, and a clean resume after a restart.
+
+The test read model counts events per customer with `n = n + 1`, which is not
+idempotent by itself: any double application would show in the counts.
+"""
+
+import asyncio
+from pathlib import Path
+
+import psycopg
+import pytest
+from kafka import KafkaConsumer
+
+from schemas.catalogue import LEDGER, AnyEvent, dead_letter_topic
+from schemas.codec import decode_obj
+from schemas.envelope import Event
+from services.kit.db import migrate
+from services.kit.producer import EventProducer
+from services.kit.projection import Cursor, Projection
+from services.kit.settings import Settings
+from services.kit.topics import catalogue_topics, ensure_topics
+from tests.support.factories import installed
+from tests.support.running import running, wait_for_offsets
+
+pytestmark = pytest.mark.integration
+
+TALLY_SQL = "CREATE TABLE tally (customer_id text PRIMARY KEY, n integer NOT NULL);"
+
+
+async def count(cur: Cursor, event: AnyEvent) -> list[Event]:
+    customer = event.payload.customer_id  # type: ignore[union-attr]
+    if customer == "boom":
+        msg = "this customer makes the handler fail"
+        raise ValueError(msg)
+    await cur.execute(
+        "INSERT INTO tally VALUES (%s, 1)"
+        " ON CONFLICT (customer_id) DO UPDATE SET n = tally.n + 1",
+        (customer,),
+    )
+    return []
+
+
+TALLY = Projection(name="ledger", topics=(LEDGER,), handle=count)
+
+
+@pytest.fixture
+def schema(settings: Settings, tmp_path: Path) -> str:
+    (tmp_path / "001_tally.sql").write_text(TALLY_SQL)
+    ensure_topics(
+        settings.kafka_bootstrap,
+        catalogue_topics(settings.topic_prefix),
+        settings.partitions,
+        1,
+    )
+    name = settings.schema_for("tally")
+    migrate(settings.database_url, name, tmp_path)
+    return name
+
+
+@pytest.fixture
+def producer(settings: Settings) -> EventProducer:
+    p = EventProducer(settings.kafka_bootstrap, settings.topic_prefix, "test")
+    yield p  # type: ignore[misc]
+    p.close()
+
+
+def tally(settings: Settings, schema: str) -> dict[str, int]:
+    with psycopg.connect(settings.database_url) as conn:
+        rows = conn.execute(f"SELECT customer_id, n FROM {schema}.tally").fetchall()
+    return dict(rows)
+
+
+def events_for(customers: int, per_customer: int) -> list[Event]:
+    return [
+        decode_obj(installed(f"C{c}", f"U{c}-{i}", "2026-03-01"))
+        for c in range(customers)
+        for i in range(per_customer)
+    ]
+
+
+def test_redelivered_records_and_resent_events_change_nothing(
+    settings: Settings, schema: str, producer: EventProducer
+) -> None:
+    events = events_for(customers=20, per_customer=25)
+    producer.publish(events)
+    producer.publish(events[:100])  # a department resends part of a batch
+
+    async def scenario() -> None:
+        async with running(TALLY, settings, schema):
+            await wait_for_offsets(settings, schema, 600)
+        # Forget the positions, as if every record were delivered again.
+        with psycopg.connect(settings.database_url) as conn:
+            conn.execute(f"DELETE FROM {schema}.consumer_positions")
+        async with running(TALLY, settings, schema):
+            await wait_for_offsets(settings, schema, 600)
+
+    asyncio.run(scenario())
+    assert tally(settings, schema) == {f"C{c}": 25 for c in range(20)}
+
+
+def test_a_restarted_consumer_resumes_after_what_it_applied(
+    settings: Settings, schema: str, producer: EventProducer
+) -> None:
+    first, second = events_for(10, 10), events_for(10, 10)
+
+    async def scenario() -> None:
+        producer.publish(first)
+        async with running(TALLY, settings, schema):
+            await wait_for_offsets(settings, schema, 100)
+        # The event ids alone would also stop a double count; drop them so the
+        # stored positions are what must prevent it.
+        with psycopg.connect(settings.database_url) as conn:
+            conn.execute(f"DELETE FROM {schema}.applied_events")
+        producer.publish(second)
+        async with running(TALLY, settings, schema):
+            await wait_for_offsets(settings, schema, 200)
+
+    asyncio.run(scenario())
+    assert tally(settings, schema) == {f"C{c}": 20 for c in range(10)}
+
+
+def test_poison_messages_go_to_the_dead_letter_topic_and_the_rest_applies(
+    settings: Settings, schema: str, producer: EventProducer
+) -> None:
+    topic = LEDGER.full_name(settings.topic_prefix)
+    good = events_for(3, 2)
+    boom = decode_obj(installed("boom", "U-x", "2026-03-01"))
+    bad_payload = b'{"type": "installed", "version": 1, "source": "s", "actor": "a",'
+    bad_payload += b' "payload": {"customer_id": "C0", "unit_id": "U"}}'
+    producer.publish(good[:3])
+    producer.publish_raw(
+        [(topic, b"C0", b"\xff not json", []), (topic, b"C0", bad_payload, [])]
+    )
+    producer.publish([boom, *good[3:]])
+
+    async def scenario() -> None:
+        async with running(TALLY, settings, schema):
+            await wait_for_offsets(settings, schema, 9)
+
+    asyncio.run(scenario())
+    assert tally(settings, schema) == {"C0": 2, "C1": 2, "C2": 2}
+
+    consumer = KafkaConsumer(
+        dead_letter_topic(settings.topic_prefix, "ledger"),
+        bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=5000,
+    )
+    dead = [dict(m.headers) for m in consumer]
+    consumer.close()
+    reasons = sorted(h["dlq.reason"].decode() for h in dead)
+    assert len(reasons) == 3
+    assert reasons[0].startswith("handler error: ValueError")
+    assert reasons[1].startswith("not JSON: ")
+    assert "payload.installed_date: Field required" in reasons[2]
+    assert all(h["dlq.topic"].decode() == topic for h in dead)
