@@ -1,0 +1,113 @@
+"""From the stored visits and a fresh plan to the changes to publish.
+
+Done visits never change and are never cancelled. An open visit (escalated
+included: it stays open until a record closes it) moves when its dates or
+channel changed, and is cancelled when the plan no longer has it. A cancelled
+visit that comes back is planned again.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+
+from schemas.types import VisitStatus
+from services.scheduler.domain.visit import PlannedVisit, Visit, is_open, open_visit
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A visit to publish as planned (new, or back after a cancellation)."""
+
+    visit: PlannedVisit
+
+
+@dataclass(frozen=True)
+class Rescheduled:
+    """An open visit whose due date, latest date or channel changed."""
+
+    visit: PlannedVisit
+    previous_due_date: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """An open visit the plan no longer has (a corrected fact, or a new policy)."""
+
+    customer_id: str
+    visit_id: str
+    due_date: date
+    reason: str
+
+
+Change = Planned | Rescheduled | Cancelled
+
+
+def _what_moved(stored: Visit, planned: PlannedVisit) -> str:
+    moved = [
+        f"{name} {old} -> {new}"
+        for name, old, new in (
+            ("due_date", stored.due_date, planned.due_date),
+            ("latest_date", stored.latest_date, planned.latest_date),
+            ("channel", stored.channel, planned.channel),
+        )
+        if old != new
+    ]
+    return "; ".join(moved)
+
+
+def _order(change: Change) -> tuple[date, str]:
+    if isinstance(change, Cancelled):
+        return change.due_date, change.visit_id
+    return change.visit.due_date, change.visit.visit_id
+
+
+def reconcile(
+    stored: Mapping[str, Visit], planned: Iterable[PlannedVisit]
+) -> list[Change]:
+    """The changes that bring `stored` in line with `planned`, by due date, id."""
+    wanted = {p.visit_id: p for p in planned}
+    changes: list[Change] = []
+    for visit_id, plan in wanted.items():
+        current = stored.get(visit_id)
+        if current is None or current.status is VisitStatus.CANCELLED:
+            changes.append(Planned(plan))
+        elif current.status is not VisitStatus.DONE:
+            moved = _what_moved(current, plan)
+            if moved:
+                changes.append(Rescheduled(plan, current.due_date, moved))
+    changes += [
+        Cancelled(
+            visit.customer_id,
+            visit.visit_id,
+            visit.due_date,
+            f"{visit.kind} no longer applies to the known facts",
+        )
+        for visit in stored.values()
+        if visit.visit_id not in wanted and is_open(visit)
+    ]
+    return sorted(changes, key=_order)
+
+
+def apply_changes(
+    stored: Mapping[str, Visit], changes: Iterable[Change]
+) -> dict[str, Visit]:
+    """The stored visits after `changes`, as a read model would record them."""
+    after = dict(stored)
+    for change in changes:
+        if isinstance(change, Cancelled):
+            after[change.visit_id] = replace(
+                after[change.visit_id], status=VisitStatus.CANCELLED
+            )
+        elif isinstance(change, Rescheduled):
+            after[change.visit.visit_id] = replace(
+                after[change.visit.visit_id],
+                due_date=change.visit.due_date,
+                latest_date=change.visit.latest_date,
+                channel=change.visit.channel,
+            )
+        else:
+            previous = after.get(change.visit.visit_id)
+            failures = previous.failed_attempts if previous else 0
+            after[change.visit.visit_id] = open_visit(change.visit, failures)
+    return after

@@ -1,0 +1,105 @@
+"""The service centre's worklist: open visits gathered into batches (集中回访).
+
+A batch is one region and one channel, made on one day, and no visit in it
+may be made after its latest date (due + one month for industrial units). So
+a batch gathers visits whose [due, latest] windows share a day; a visit
+already overdue can only be made at once, so its window is `as_of` itself.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from schemas.types import Channel, VisitStatus
+from services.scheduler.domain.policy import DEFAULT_POLICY, Policy
+from services.scheduler.domain.status import visit_status
+from services.scheduler.domain.visit import Visit
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Visits to make together on any day from `first_day` to `last_day`."""
+
+    region: str | None
+    channel: Channel
+    visits: tuple[Visit, ...]  # overdue first, then by due date and id
+    first_day: date
+    last_day: date
+    has_overdue: bool
+
+
+def _window(visit: Visit, as_of: date) -> tuple[date, date]:
+    return max(visit.due_date, as_of), max(visit.latest_date, as_of)
+
+
+def _batch(visits: list[Visit], as_of: date, policy: Policy, day: date) -> Batch:
+    overdue = {
+        v.visit_id
+        for v in visits
+        if visit_status(v, as_of, policy) is VisitStatus.OVERDUE
+    }
+    ordered = sorted(
+        visits, key=lambda v: (v.visit_id not in overdue, v.due_date, v.visit_id)
+    )
+    first_day = max(_window(v, as_of)[0] for v in visits)
+    return Batch(
+        visits[0].region,
+        visits[0].channel,
+        tuple(ordered),
+        first_day,
+        day,
+        bool(overdue),
+    )
+
+
+def _stab(visits: list[Visit], as_of: date, policy: Policy) -> list[Batch]:
+    # Greedy interval stabbing: the window that closes first fixes the day,
+    # and takes along every other window open on that day. Fewest batches.
+    pending = sorted(
+        visits, key=lambda v: (_window(v, as_of)[1], v.due_date, v.visit_id)
+    )
+    batches = []
+    while pending:
+        day = _window(pending[0], as_of)[1]
+        taken = [v for v in pending if _window(v, as_of)[0] <= day]
+        pending = [v for v in pending if _window(v, as_of)[0] > day]
+        batches.append(_batch(taken, as_of, policy, day))
+    return batches
+
+
+def gather_batches(
+    visits: Iterable[Visit],
+    as_of: date,
+    *,
+    until: date | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> list[Batch]:
+    """Batch the visits due or overdue on `as_of` (and due by `until`, if given).
+
+    Escalated visits are left out: they belong to whom they were escalated to.
+    Kinds outside `policy.batchable_kinds` (pre_power_on, trial_run) are made
+    one by one. Batches with overdue visits first, then by earliest due date.
+    """
+    horizon = max(as_of, until or as_of)
+    groups: dict[tuple[str, Channel, str], list[Visit]] = {}
+    for visit in visits:
+        status = visit_status(visit, as_of, policy)
+        wanted = status in (VisitStatus.DUE, VisitStatus.OVERDUE) or (
+            status is VisitStatus.PLANNED and visit.due_date <= horizon
+        )
+        if not wanted:
+            continue
+        alone = "" if visit.kind in policy.batchable_kinds else visit.visit_id
+        key = (visit.region or "", visit.channel, alone)
+        groups.setdefault(key, []).append(visit)
+    batches = [b for group in groups.values() for b in _stab(group, as_of, policy)]
+    return sorted(
+        batches,
+        key=lambda b: (
+            not b.has_overdue,
+            min(v.due_date for v in b.visits),
+            b.region or "",
+            b.channel,
+            b.visits[0].visit_id,
+        ),
+    )

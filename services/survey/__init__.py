@@ -1,0 +1,1 @@
+"""Survey: questionnaires, visit records and failed attempts; raises complaints."""
