@@ -24,8 +24,15 @@ def connect(database_url: str, schema: str) -> psycopg.Connection:
 
 
 async def connect_async(database_url: str, schema: str) -> psycopg.AsyncConnection:
-    """An asyncio connection whose search path is the service's schema."""
-    return await psycopg.AsyncConnection.connect(database_url, options=_options(schema))
+    """An asyncio autocommit connection whose search path is the service's schema.
+
+    Autocommit, so that a read outside `transaction()` never leaves a
+    transaction open that would turn the next `transaction()` into a mere
+    savepoint.
+    """
+    return await psycopg.AsyncConnection.connect(
+        database_url, options=_options(schema), autocommit=True
+    )
 
 
 def open_pool(database_url: str, schema: str, max_size: int = 8) -> ConnectionPool:

@@ -6,6 +6,7 @@ failure. Used by the HTTP APIs, by departments' systems (via `ledger.client`),
 and, from a worker thread, by the projections that derive events.
 """
 
+import socket
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -29,6 +30,7 @@ class EventProducer:
 
     def __init__(self, bootstrap: str, topic_prefix: str, client_id: str) -> None:
         self.topic_prefix = topic_prefix
+        self._bootstrap = bootstrap
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap,
             client_id=client_id,
@@ -71,9 +73,20 @@ class EventProducer:
         ]
         return [self._position(f.get(timeout=timeout_s)) for f in futures]
 
-    def connected(self) -> bool:
-        """Whether the client reaches the bootstrap broker."""
-        return bool(self._producer.bootstrap_connected())
+    def connected(self, timeout_s: float = 1.0) -> bool:
+        """Whether a bootstrap broker accepts a connection right now.
+
+        kafka-python's `bootstrap_connected()` turns false once the client has
+        moved on to the brokers named in the metadata, so it cannot tell.
+        """
+        for address in self._bootstrap.split(","):
+            host, _, port = address.strip().rpartition(":")
+            try:
+                with socket.create_connection((host, int(port)), timeout=timeout_s):
+                    return True
+            except OSError:
+                continue
+        return False
 
     def close(self) -> None:
         """Flush what is pending and close the connection."""

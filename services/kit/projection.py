@@ -113,6 +113,9 @@ class ProjectionRunner:
         self._topics = [t.full_name(settings.topic_prefix) for t in projection.topics]
         self._stopping = asyncio.Event()
         self._conn: psycopg.AsyncConnection[Any] | None = None
+        # aiokafka runs the rebalance listener in its coordinator task, which
+        # can overlap a batch being applied: both use the one connection.
+        self._lock = asyncio.Lock()
         self._consumer: AIOKafkaConsumer | None = None
 
     async def run(self) -> None:
@@ -176,24 +179,45 @@ class ProjectionRunner:
         """Position the consumer right after what the read model has applied."""
         assert self._conn is not None
         assert self._consumer is not None
-        async with self._conn.cursor() as cur:
+        async with self._lock, self._conn.cursor() as cur:
             await cur.execute(
                 "SELECT topic, partition, next_offset FROM consumer_positions"
                 " WHERE topic = ANY(%s)",
                 ([tp.topic for tp in partitions],),
             )
             stored = {TopicPartition(t, p): o for t, p, o in await cur.fetchall()}
-        await self._conn.commit()
-        for tp in partitions:
-            if tp in stored:
-                self._consumer.seek(tp, stored[tp])
-            else:
-                await self._consumer.seek_to_beginning(tp)
-            self.state.next_offsets[tp] = stored.get(tp, 0)
-        self.state.assigned = len(self._consumer.assignment())
+            for tp in partitions:
+                if tp in stored:
+                    self._consumer.seek(tp, stored[tp])
+                else:
+                    await self._consumer.seek_to_beginning(tp)
+                self.state.next_offsets[tp] = stored.get(tp, 0)
+            self.state.assigned = len(self._consumer.assignment())
 
-    async def apply(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+    async def apply(self, fetched: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         """Apply one batch atomically with its positions (module docstring)."""
+        async with self._lock:
+            batch = self._unapplied(fetched)
+            if batch:
+                await self._apply_batch(batch)
+
+    def _unapplied(
+        self, fetched: dict[TopicPartition, list[ConsumerRecord]]
+    ) -> dict[TopicPartition, list[ConsumerRecord]]:
+        """Drop records of partitions not yet positioned from PostgreSQL, and
+        records before the stored position (fetched before a re-seek)."""
+        batch = {}
+        for tp, records in fetched.items():
+            if tp not in self.state.next_offsets:
+                continue  # refetched once the listener has sought
+            kept = [r for r in records if r.offset >= self.state.next_offsets[tp]]
+            if kept:
+                batch[tp] = kept
+        return batch
+
+    async def _apply_batch(
+        self, batch: dict[TopicPartition, list[ConsumerRecord]]
+    ) -> None:
         assert self._conn is not None
         assert self._consumer is not None
         started = time.perf_counter()
@@ -236,11 +260,8 @@ class ProjectionRunner:
         assert self._conn is not None
         dead: list[DeadLetter] = []
         events: list[tuple[ConsumerRecord, AnyEvent]] = []
-        for tp, records in batch.items():
-            already = self.state.next_offsets.get(tp, 0)
+        for records in batch.values():
             for record in records:
-                if record.offset < already:
-                    continue  # fetched before a re-seek; applied already
                 try:
                     events.append((record, decode(record.value or b"")))
                 except DecodeError as exc:
@@ -261,7 +282,8 @@ class ProjectionRunner:
             await cur.executemany(
                 "INSERT INTO consumer_positions (topic, partition, next_offset)"
                 " VALUES (%s, %s, %s) ON CONFLICT (topic, partition)"
-                " DO UPDATE SET next_offset = EXCLUDED.next_offset",
+                " DO UPDATE SET next_offset ="
+                " GREATEST(consumer_positions.next_offset, EXCLUDED.next_offset)",
                 [
                     (tp.topic, tp.partition, rs[-1].offset + 1)
                     for tp, rs in batch.items()

@@ -89,6 +89,9 @@ class Service:
     projection: Projection | None = None
     jobs: Sequence[Job] = field(default_factory=tuple)
     description: str = ""
+    # A service with variables of its own subclasses Settings; `main()` reads
+    # the environment through that class, so bad values fail at start.
+    settings_class: type[Settings] = Settings
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -196,7 +199,7 @@ def main(service: Service, argv: Sequence[str] | None = None) -> int:
     """`python -m services.<name> [serve|rebuild]`."""
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args else "serve"
-    settings = Settings()
+    settings = service.settings_class()
     configure_logging(settings.log_level, service.name)
     if command == "rebuild":
         # Positions live in the schema, so a dropped schema restarts the

@@ -64,3 +64,27 @@ def test_a_corrected_power_on_replaces_the_first(settings: Settings) -> None:
         client.post("/v1/events?wait=true", json=[powered_on("C3", "U4", "2026-02-15")])
         row = client.get("/v1/ledger", params={"customer_id": "C3"}).json()["items"][0]
     assert row["power_on_date"] == "2026-02-15"
+
+
+def applied_total(metrics: str) -> float:
+    """The ledger's applied-events counter (process-wide, so tests compare)."""
+    for line in metrics.splitlines():
+        if line.startswith('followup_events_applied_total{consumer="ledger"}'):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_ready_reports_broker_database_and_projection(settings: Settings) -> None:
+    with TestClient(create_app(SERVICE, settings)) as client:
+        before = applied_total(client.get("/metrics").text)
+        client.post("/v1/events?wait=true", json=[contract("C9", "K9")])
+        body = client.get("/readyz").json()
+        after = applied_total(client.get("/metrics").text)
+    assert body["ready"] is True
+    assert (body["database"], body["broker"], body["projection"]) == (
+        "ok",
+        "ok",
+        "running",
+    )
+    assert body["consumer_lag"] == 0
+    assert after - before == 1
