@@ -68,6 +68,7 @@ FEEDBACK = Topic(
         feedback.TicketResolved,
         feedback.TicketVerified,
         feedback.TicketReopened,
+        feedback.TicketOverdue,
         feedback.CapaOpened,
         feedback.CapaVerified,
     ),
@@ -103,6 +104,7 @@ AnyEvent = Annotated[
     | feedback.TicketResolved
     | feedback.TicketVerified
     | feedback.TicketReopened
+    | feedback.TicketOverdue
     | feedback.CapaOpened
     | feedback.CapaVerified,
     Field(discriminator="type"),

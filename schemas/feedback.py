@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from schemas.envelope import Event, Payload
-from schemas.types import ComplaintSubject, Department
+from schemas.types import ComplaintSubject, Department, SlaBreach
 
 
 class TicketOpenedPayload(Payload):
@@ -20,6 +20,9 @@ class TicketOpenedPayload(Payload):
     opened_on: date
     visit_id: str
     record_no: str
+    informed: list[Department] = Field(
+        default=[], description="departments that get a copy (技术部门 for product)"
+    )
 
 
 class TicketOpened(Event):
@@ -88,6 +91,24 @@ class TicketReopened(Event):
     type: Literal["ticket_reopened"] = "ticket_reopened"
     version: Literal[1] = 1
     payload: TicketReopenedPayload
+
+
+class TicketOverduePayload(Payload):
+    customer_id: str
+    ticket_id: str
+    department: Department
+    subject: ComplaintSubject
+    breach: SlaBreach
+    deadline: date
+    announced_on: date
+
+
+class TicketOverdue(Event):
+    """A ticket missed its assignment or resolution deadline (once per breach)."""
+
+    type: Literal["ticket_overdue"] = "ticket_overdue"
+    version: Literal[1] = 1
+    payload: TicketOverduePayload
 
 
 class CapaOpenedPayload(Payload):

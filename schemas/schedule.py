@@ -23,6 +23,9 @@ class VisitPlannedPayload(Payload):
     store_id: str | None = None
     ticket_id: str | None = None
     region: str | None = None
+    # The unit's model, when the scheduler knows it: the survey copies it into
+    # the visit record so reports can break satisfaction down by model.
+    product_model: str | None = None
 
 
 class VisitPlanned(Event):

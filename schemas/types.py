@@ -82,6 +82,13 @@ class Department(StrEnum):
     PRODUCING_COMPANY = "producing_company"
 
 
+class SlaBreach(StrEnum):
+    """Which service-level agreement a complaint ticket broke."""
+
+    ASSIGNMENT = "assignment"
+    RESOLUTION = "resolution"
+
+
 class DeliveryMode(StrEnum):
     """How a retail order reached the customer."""
 

@@ -1,0 +1,150 @@
+"""The feedback service's HTTP shapes: `XCreate` in, `XRead` out."""
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from schemas.types import ComplaintSubject, Department, SlaBreach
+
+# Text a command must give: blank or whitespace only is refused as missing.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Command(BaseModel):
+    """Every command names who gives it: `actor`, or the `X-Actor` header."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actor: Text | None = Field(
+        default=None, description="who does it (or header X-Actor)"
+    )
+
+
+class TicketAssign(Command):
+    department: Department | None = Field(
+        default=None, description="default: the department holding the ticket"
+    )
+    assignee: Text
+    assigned_on: date | None = Field(default=None, description="default: today")
+
+
+class TicketResolve(Command):
+    resolution: Text
+    resolved_on: date | None = Field(default=None, description="default: today")
+
+
+class CapaSource(BaseModel):
+    """What a CAPA comes from: a monthly report's review, or tickets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period: str | None = Field(
+        default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM"
+    )
+    ticket_ids: list[str] = []
+
+    @model_validator(mode="after")
+    def _named(self) -> "CapaSource":
+        if self.period is None and not self.ticket_ids:
+            raise ValueError("name a report period or at least one ticket id")
+        return self
+
+
+class CapaCreate(Command):
+    source: CapaSource
+    subject: ComplaintSubject
+    owner: Department | None = Field(
+        default=None,
+        description="producing_company for product quality, quality otherwise",
+    )
+    action: Text
+    due: date
+    opened_on: date | None = Field(default=None, description="default: today")
+
+
+class CapaVerify(Command):
+    verified_on: date | None = Field(default=None, description="default: today")
+    evidence: Text
+
+
+class Appended(BaseModel):
+    """A command's event is on the log (and applied, when asked to wait)."""
+
+    id: str
+    event_id: UUID
+    applied: bool | None = None
+
+
+class HistoryEntry(BaseModel):
+    event_id: UUID
+    type: str
+    actor: str
+    on: date
+    detail: dict[str, Any]
+
+
+class TicketRead(BaseModel):
+    """An information feedback form (信息反馈单) and where it stands."""
+
+    ticket_id: str
+    customer_id: str
+    complaint_id: str
+    visit_id: str
+    record_no: str
+    subject: ComplaintSubject
+    description: str
+    customer_suggestion: str
+    department: Department
+    informed: list[Department]
+    status: str
+    assignee: str | None
+    opened_on: date
+    first_assigned_on: date | None
+    assigned_on: date | None
+    resolution: str | None
+    resolved_on: date | None
+    resolutions: int
+    verified_on: date | None
+    reopened_on: date | None
+    revisits: list[str]
+    assign_by: date
+    resolve_by: date
+    overdue: list[SlaBreach] = Field(description="SLAs breached as of `as_of`")
+    history: list[HistoryEntry] | None = None
+
+
+class TicketPage(BaseModel):
+    items: list[TicketRead]
+    next: str | None
+
+
+class CapaRead(BaseModel):
+    """A corrective/preventive action (纠正预防措施), tracked until verified."""
+
+    capa_id: str
+    subject: ComplaintSubject
+    owner: Department
+    action: str
+    opened_on: date
+    due_date: date
+    source_period: str | None
+    ticket_ids: list[str]
+    status: str
+    verified_on: date | None
+    evidence: str | None
+    past_due: bool = Field(description="open after its due date, as of `as_of`")
+
+
+class CapaPage(BaseModel):
+    items: list[CapaRead]
+    next: str | None
+
+
+class OverdueAnnounced(BaseModel):
+    """The breaches this check announced (others announced them before)."""
+
+    as_of: date
+    announced: list[dict[str, str]]
+    applied: bool | None = None

@@ -1,0 +1,1 @@
+"""The report's rules, without I/O: periods, satisfaction, visits, the loop."""

@@ -1,0 +1,16 @@
+"""The reporting service as a whole: what `python -m services.reporting` runs."""
+
+from pathlib import Path
+
+from services.kit.service import Service
+from services.reporting.api import router
+from services.reporting.projection import PROJECTION
+
+SERVICE = Service(
+    name="reporting",
+    default_port=8105,
+    migrations=Path(__file__).parent / "migrations",
+    routers=[router],
+    projection=PROJECTION,
+    description="The monthly satisfaction measurement report (顾客满意度测量报告).",
+)

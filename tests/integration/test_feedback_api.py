@@ -1,0 +1,428 @@
+"""The feedback service through HTTP on the real broker and database.
+
+The survey's part (complaints and re-visit records on the survey topic) is
+played by the tests, which produce those events themselves.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from schemas.catalogue import FEEDBACK
+from schemas.survey import (
+    ComplaintRaised,
+    ComplaintRaisedPayload,
+    VisitCompleted,
+    VisitCompletedPayload,
+)
+from schemas.types import Channel, ComplaintSubject, Rating, VisitKind
+from services.feedback.service import SERVICE
+from services.feedback.settings import FeedbackSettings, SlaConfig
+from services.kit.service import create_app
+from services.kit.settings import Settings
+from tests.integration.test_survey_support import end_offset, events_on, produce
+from tests.support.processes import eventually
+
+pytestmark = pytest.mark.integration
+
+PRODUCT = ComplaintSubject.PRODUCT_QUALITY
+SERVICE_QUALITY = ComplaintSubject.SERVICE_QUALITY
+SUGGESTION = ComplaintSubject.SUGGESTION
+OPENED_ON = "2026-11-02"  # a Monday: assign by Wednesday, resolve by 11-17
+BOSS = {"X-Actor": "wang.zhuren"}  # headers are ASCII
+
+
+def complaint(
+    customer: str, complaint_id: str, subject: ComplaintSubject, on: str = OPENED_ON
+) -> ComplaintRaised:
+    return ComplaintRaised(
+        source="test-survey",
+        actor="Zhao Min",
+        payload=ComplaintRaisedPayload(
+            customer_id=customer,
+            complaint_id=complaint_id,
+            visit_id=f"V-{complaint_id}",
+            record_no=complaint_id[:15],
+            subject=subject,
+            description="顾客不满意",
+            customer_suggestion="尽快处理",
+            raised_on=on,
+        ),
+    )
+
+
+def revisit_record(
+    customer: str, ticket_id: str, record_no: str, on: str, rating: Rating
+) -> VisitCompleted:
+    return VisitCompleted(
+        source="test-survey",
+        actor="Zhao Min",
+        payload=VisitCompletedPayload(
+            customer_id=customer,
+            visit_id=f"R-{record_no}",
+            kind=VisitKind.REVISIT,
+            record_no=record_no,
+            visited_on=on,
+            visitor="Zhao Min",
+            channel=Channel.PHONE,
+            product_quality=rating,
+            service_quality=Rating.SATISFIED,
+            score=100,
+            ticket_id=ticket_id,
+        ),
+    )
+
+
+def tickets_of(client: TestClient, count: int, **params: Any) -> list[dict[str, Any]]:
+    """The tickets matching `params`, once there are `count` of them."""
+
+    def listed() -> list[dict[str, Any]] | None:
+        items = client.get("/v1/tickets", params=params).json()["items"]
+        return items if len(items) == count else None
+
+    found: list[dict[str, Any]] = eventually(listed)
+    return found
+
+
+def open_ticket(
+    client: TestClient, settings: Settings, subject: ComplaintSubject = PRODUCT
+) -> str:
+    produce(settings, [complaint("C1", "HF-2026-11-0001-1", subject)])
+    return str(tickets_of(client, 1, customer_id="C1")[0]["ticket_id"])
+
+
+def test_a_complaint_opens_a_ticket_at_the_department_of_its_subject(
+    settings: Settings,
+) -> None:
+    complaints = [
+        complaint("C1", "HF-2026-11-0001-1", PRODUCT),
+        complaint("C1", "HF-2026-11-0001-2", SERVICE_QUALITY),
+        complaint("C2", "HF-2026-11-0002-1", SUGGESTION),
+    ]
+    with TestClient(create_app(SERVICE, settings)) as client:
+        produce(settings, complaints)
+        tickets_of(client, 3)
+        produce(settings, complaints[:1])  # the survey's projection re-ran
+        mine = tickets_of(client, 2, customer_id="C1")
+        theirs = tickets_of(client, 1, department="quality")
+        detail = client.get("/v1/tickets/FB-2026-11-0001-1").json()
+        missing = client.get("/v1/tickets/FB-nothing")
+    assert [(t["ticket_id"], t["subject"], t["department"]) for t in mine] == [
+        ("FB-2026-11-0001-1", "product_quality", "production"),
+        ("FB-2026-11-0001-2", "service_quality", "after_sales"),
+    ]
+    assert mine[0]["informed"] == ["technical"]
+    assert {t["status"] for t in mine} == {"open"}
+    assert (mine[0]["description"], mine[0]["customer_suggestion"]) == (
+        "顾客不满意",
+        "尽快处理",
+    )
+    assert theirs[0]["customer_id"] == "C2"
+    assert [(h["type"], h["actor"]) for h in detail["history"]] == [
+        ("ticket_opened", "feedback")
+    ]
+    assert missing.status_code == 404
+    opened = events_on(settings, FEEDBACK)
+    assert sorted(e.payload.complaint_id for e in opened) == [  # type: ignore[union-attr]
+        "HF-2026-11-0001-1",
+        "HF-2026-11-0001-2",
+        "HF-2026-11-0002-1",
+    ]
+    assert {e.causation_id for e in opened} == {c.event_id for c in complaints}
+
+
+def test_assign_and_resolve_record_their_actor_and_refuse_what_the_lifecycle_does_not_allow(  # noqa: E501
+    settings: Settings,
+) -> None:
+    with TestClient(create_app(SERVICE, settings)) as client:
+        ticket = open_ticket(client, settings)
+        url = f"/v1/tickets/{ticket}"
+        before = end_offset(settings, FEEDBACK)
+        early = client.post(
+            f"{url}/resolve?wait=true",
+            json={"resolution": "换了断路器", "resolved_on": "2026-11-03"},
+            headers=BOSS,
+        )
+        no_actor = client.post(f"{url}/assign", json={"assignee": "张工"})
+        too_soon = client.post(
+            f"{url}/assign",
+            json={"assignee": "张工", "assigned_on": "2026-11-01"},
+            headers=BOSS,
+        )
+        blank = client.post(f"{url}/assign", json={"assignee": "  "}, headers=BOSS)
+        unknown = client.post(
+            "/v1/tickets/FB-x/assign", json={"assignee": "张工"}, headers=BOSS
+        )
+        refused_offset = end_offset(settings, FEEDBACK)
+        assigned = client.post(
+            f"{url}/assign?wait=true",
+            json={"assignee": "张工", "assigned_on": "2026-11-03", "actor": "李科长"},
+        )
+        resolved = client.post(
+            f"{url}/resolve?wait=true",
+            json={"resolution": "换了断路器", "resolved_on": "2026-11-10"},
+            headers=BOSS,
+        )
+        after_resolve = end_offset(settings, FEEDBACK)
+        reassign = client.post(f"{url}/assign", json={"assignee": "赵工"}, headers=BOSS)
+        again = client.post(
+            f"{url}/resolve", json={"resolution": "again"}, headers=BOSS
+        )
+        last = end_offset(settings, FEEDBACK)
+        detail = client.get(url).json()
+    assert early.status_code == 409
+    assert early.json()["detail"] == "cannot resolve when the state is open"
+    assert no_actor.status_code == 422
+    assert no_actor.json()["detail"][0]["field"] == "actor"
+    assert too_soon.status_code == 422
+    assert too_soon.json()["detail"][0]["field"] == "assigned_on"
+    assert blank.status_code == 422
+    assert unknown.status_code == 404
+    assert refused_offset == before  # nothing of the refused commands appended
+    assert assigned.status_code == 200, assigned.text
+    assert assigned.json()["applied"] is True
+    assert resolved.status_code == 200, resolved.text
+    assert (reassign.status_code, again.status_code) == (409, 409)
+    assert last == after_resolve
+    assert detail["status"] == "resolved"
+    assert (detail["assignee"], detail["resolution"]) == ("张工", "换了断路器")
+    assert [(h["type"], h["actor"], h["on"]) for h in detail["history"]] == [
+        ("ticket_opened", "feedback", "2026-11-02"),
+        ("ticket_assigned", "李科长", "2026-11-03"),
+        ("ticket_resolved", "wang.zhuren", "2026-11-10"),
+    ]
+
+
+def test_two_replicas_resolving_one_ticket_at_once_append_one_resolution(
+    settings: Settings,
+) -> None:
+    with (
+        TestClient(create_app(SERVICE, settings)) as one,
+        TestClient(create_app(SERVICE, settings)) as two,
+    ):
+        ticket = open_ticket(one, settings)
+        one.post(
+            f"/v1/tickets/{ticket}/assign?wait=true",
+            json={"assignee": "张工", "assigned_on": "2026-11-03"},
+            headers=BOSS,
+        )
+
+        def resolve(replica: TestClient, text: str) -> Any:
+            return replica.post(
+                f"/v1/tickets/{ticket}/resolve",
+                json={"resolution": text, "resolved_on": "2026-11-05"},
+                headers=BOSS,
+            ).status_code
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            codes = sorted(pool.map(resolve, (one, two), ("fix A", "fix B")))
+    assert codes == [200, 409]
+    resolutions = [
+        e for e in events_on(settings, FEEDBACK) if e.type == "ticket_resolved"
+    ]
+    assert len(resolutions) == 1
+
+
+def test_a_revisit_read_before_the_resolution_settles_it_once_resolved(
+    settings: Settings,
+) -> None:
+    with TestClient(create_app(SERVICE, settings)) as client:
+        ticket = open_ticket(client, settings)
+        client.post(
+            f"/v1/tickets/{ticket}/assign?wait=true",
+            json={"assignee": "张工", "assigned_on": "2026-11-03"},
+            headers=BOSS,
+        )
+        # Two topics have no order between them: the re-visit record may be
+        # read before the resolution it follows.
+        produce(
+            settings,
+            [
+                revisit_record(
+                    "C1", ticket, "HF-2026-11-0007", "2026-11-12", Rating.SATISFIED
+                )
+            ],
+        )
+        eventually(
+            lambda: client.get(f"/v1/tickets/{ticket}").json()["status"] == "assigned"
+        )
+        client.post(
+            f"/v1/tickets/{ticket}/resolve",
+            json={"resolution": "换了断路器", "resolved_on": "2026-11-10"},
+            headers=BOSS,
+        )
+        verified = eventually(
+            lambda: (
+                (t := client.get(f"/v1/tickets/{ticket}").json())["status"]
+                == "verified"
+                and t
+            )
+        )
+    assert verified["revisits"] == ["HF-2026-11-0007"]
+    assert verified["verified_on"] == "2026-11-12"
+    assert verified["history"][-1]["type"] == "ticket_verified"
+
+
+def test_overdue_tickets_are_flagged_and_each_breach_announced_once(
+    settings: Settings,
+) -> None:
+    with TestClient(create_app(SERVICE, settings)) as client:
+        ticket = open_ticket(client, settings)
+
+        def flags(as_of: str) -> Any:
+            found = client.get(f"/v1/tickets/{ticket}", params={"as_of": as_of})
+            return found.json()["overdue"]
+
+        in_time, late = flags("2026-11-04"), flags("2026-11-05")
+        overdue = client.get(
+            "/v1/tickets", params={"overdue": True, "as_of": "2026-11-05"}
+        )
+        on_time = client.get(
+            "/v1/tickets", params={"overdue": False, "as_of": "2026-11-04"}
+        )
+        first = client.post("/v1/sla/check?as_of=2026-11-20&wait=true").json()
+        second = client.post("/v1/sla/check?as_of=2026-11-21").json()
+        detail = client.get(
+            f"/v1/tickets/{ticket}", params={"as_of": "2026-11-20"}
+        ).json()
+    assert (in_time, late) == ([], ["assignment"])
+    assert [t["ticket_id"] for t in overdue.json()["items"]] == [ticket]
+    assert [t["ticket_id"] for t in on_time.json()["items"]] == [ticket]
+    assert (detail["assign_by"], detail["resolve_by"]) == ("2026-11-04", "2026-11-17")
+    assert detail["overdue"] == ["assignment", "resolution"]
+    assert sorted(a["breach"] for a in first["announced"]) == [
+        "assignment",
+        "resolution",
+    ]
+    assert first["applied"] is True
+    assert second["announced"] == []
+    announced = [e for e in events_on(settings, FEEDBACK) if e.type == "ticket_overdue"]
+    assert sorted(e.payload.breach for e in announced) == [
+        "assignment",
+        "resolution",
+    ]
+    assert [h["type"] for h in detail["history"]].count("ticket_overdue") == 2
+
+
+def test_the_sla_is_configurable_per_department_and_subject(settings: Settings) -> None:
+    configured = FeedbackSettings(
+        **settings.model_dump(),
+        feedback_sla=SlaConfig.model_validate(
+            {
+                "default": {"assign_within_working_days": 1},
+                "overrides": [{"department": "production", "resolve_within_days": 30}],
+            }
+        ),
+    )
+    with TestClient(create_app(SERVICE, configured)) as client:
+        ticket = open_ticket(client, configured)
+        detail = client.get(f"/v1/tickets/{ticket}", params={"as_of": "2026-11-20"})
+    assert detail.json()["assign_by"] == "2026-11-03"
+    assert detail.json()["resolve_by"] == "2026-12-02"
+    assert detail.json()["overdue"] == ["assignment"]
+
+
+def test_capas_are_owned_by_subject_tracked_until_verified_and_flagged_past_due(
+    settings: Settings,
+) -> None:
+    with TestClient(create_app(SERVICE, settings)) as client:
+        ticket = open_ticket(client, settings, SERVICE_QUALITY)
+        product = client.post(
+            "/v1/capas?wait=true",
+            json={
+                "source": {"period": "2026-11"},
+                "subject": "product_quality",
+                "action": "改进断路器装配工艺",
+                "due": "2026-12-15",
+                "opened_on": "2026-11-26",
+            },
+            headers=BOSS,
+        )
+        service = client.post(
+            "/v1/capas?wait=true",
+            json={
+                "source": {"ticket_ids": [ticket]},
+                "subject": "service_quality",
+                "owner": "quality",
+                "action": "售后人员培训",
+                "due": "2026-12-01",
+                "opened_on": "2026-11-26",
+                "actor": "质量部",
+            },
+        )
+        before = end_offset(settings, FEEDBACK)
+        wrong_owner = client.post(
+            "/v1/capas",
+            json={
+                "source": {"period": "2026-11"},
+                "subject": "product_quality",
+                "owner": "quality",
+                "action": "x",
+                "due": "2026-12-15",
+            },
+            headers=BOSS,
+        )
+        no_source = client.post(
+            "/v1/capas",
+            json={
+                "source": {},
+                "subject": "suggestion",
+                "action": "x",
+                "due": "2026-12-15",
+            },
+            headers=BOSS,
+        )
+        unknown_ticket = client.post(
+            "/v1/capas",
+            json={
+                "source": {"ticket_ids": ["FB-nope"]},
+                "subject": "suggestion",
+                "action": "x",
+                "due": "2026-12-15",
+            },
+            headers=BOSS,
+        )
+        refused = end_offset(settings, FEEDBACK)
+        capa_id = product.json()["id"]
+        verified = client.post(
+            f"/v1/capas/{capa_id}/verify?wait=true",
+            json={"verified_on": "2026-12-10", "evidence": "抽检 50 台无故障"},
+            headers=BOSS,
+        )
+        twice = client.post(
+            f"/v1/capas/{capa_id}/verify",
+            json={"verified_on": "2026-12-11", "evidence": "again"},
+            headers=BOSS,
+        )
+
+        def listed(**params: Any) -> list[tuple[str, str, bool]]:
+            page = client.get("/v1/capas", params=params).json()
+            return [(c["subject"], c["status"], c["past_due"]) for c in page["items"]]
+
+        late = listed(overdue=True, as_of="2026-12-20")
+        everything = listed(as_of="2026-12-20")
+        of_customer = listed(customer_id="C1", as_of="2026-11-30")
+        of_owner = listed(department="producing_company", as_of="2026-11-30")
+        open_ones = listed(status="open", as_of="2026-11-30")
+        one = client.get(f"/v1/capas/{capa_id}").json()
+    assert product.status_code == 201, product.text
+    assert service.status_code == 201, service.text
+    assert wrong_owner.status_code == 422
+    assert wrong_owner.json()["detail"][0]["field"] == "owner"
+    assert no_source.status_code == 422
+    assert unknown_ticket.status_code == 422
+    assert unknown_ticket.json()["detail"][0]["field"] == "source.ticket_ids"
+    assert refused == before
+    assert verified.status_code == 200, verified.text
+    assert twice.status_code == 409
+    assert late == [("service_quality", "open", True)]
+    assert sorted(everything) == [
+        ("product_quality", "verified", False),
+        ("service_quality", "open", True),
+    ]
+    assert of_customer == [("service_quality", "open", False)]
+    assert of_owner == [("product_quality", "verified", False)]
+    assert open_ones == [("service_quality", "open", False)]
+    assert (one["owner"], one["evidence"]) == ("producing_company", "抽检 50 台无故障")
