@@ -1,6 +1,7 @@
 """Applies ledger facts and visit records to the visit ledger tables."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from psycopg.types.json import Jsonb
 
@@ -129,4 +130,78 @@ async def apply(cur: Cursor, event: AnyEvent) -> Sequence[Event]:
     return ()
 
 
-PROJECTION = Projection(name="ledger", topics=(LEDGER, SURVEY), handle=apply)
+def _set_upsert(*cols: tuple[str, str]) -> str:
+    names = ["unit_id", "customer_id", *(c for c, _ in cols)]
+    types = ["text", "text", *(t for _, t in cols)]
+    return (
+        f"INSERT INTO units ({', '.join(names)}) SELECT {', '.join(names)}"
+        f" FROM jsonb_to_recordset(%s) AS r("
+        + ", ".join(f"{n} {t}" for n, t in zip(names, types, strict=True))
+        + ") ON CONFLICT (unit_id) DO UPDATE SET "
+        + ", ".join(f"{c} = EXCLUDED.{c}" for c, _ in cols)
+    )
+
+
+SHIPPED_SET = _set_upsert(
+    ("contract_id", "text"),
+    ("product_model", "text"),
+    ("quantity", "int"),
+    ("serial_numbers", "text[]"),
+    ("ship_date", "date"),
+)
+INSTALLED_SET = _set_upsert(("installed_date", "date"))
+POWERED_ON_SET = _set_upsert(("power_on_date", "date"))
+
+
+async def apply_batch(cur: Cursor, events: Sequence[AnyEvent]) -> Sequence[Event]:
+    """Set-based: one statement per kind of unit fact; other events one by one.
+
+    Each kind of unit fact sets only its own columns, so kinds commute; within
+    a kind the later fact wins, so keeping the last per unit keeps the result.
+    """
+    kinds: dict[str, dict[str, dict[str, Any]]] = {
+        SHIPPED_SET: {},
+        INSTALLED_SET: {},
+        POWERED_ON_SET: {},
+    }
+    contracts: dict[str, AnyEvent] = {}
+    rest: list[AnyEvent] = []
+    for event in events:
+        match event:
+            case Shipped(payload=p):
+                kinds[SHIPPED_SET][p.unit_id] = {
+                    "unit_id": p.unit_id,
+                    "customer_id": p.customer_id,
+                    "contract_id": p.contract_id,
+                    "product_model": p.product_model,
+                    "quantity": p.quantity,
+                    "serial_numbers": p.serial_numbers,
+                    "ship_date": p.ship_date.isoformat(),
+                }
+            case Installed(payload=p):
+                kinds[INSTALLED_SET][p.unit_id] = {
+                    "unit_id": p.unit_id,
+                    "customer_id": p.customer_id,
+                    "installed_date": p.installed_date.isoformat(),
+                }
+            case PoweredOn(payload=p):
+                kinds[POWERED_ON_SET][p.unit_id] = {
+                    "unit_id": p.unit_id,
+                    "customer_id": p.customer_id,
+                    "power_on_date": p.power_on_date.isoformat(),
+                }
+            case ContractRegistered(payload=p):
+                contracts[p.contract_id] = event
+            case _:
+                rest.append(event)
+    for statement, rows in kinds.items():
+        if rows:
+            await cur.execute(statement, (Jsonb(list(rows.values())),))
+    for event in [*contracts.values(), *rest]:
+        await apply(cur, event)
+    return ()
+
+
+PROJECTION = Projection(
+    name="ledger", topics=(LEDGER, SURVEY), handle=apply, handle_batch=apply_batch
+)

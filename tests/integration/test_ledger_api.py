@@ -88,3 +88,22 @@ def test_ready_reports_broker_database_and_projection(settings: Settings) -> Non
     )
     assert body["consumer_lag"] == 0
     assert after - before == 1
+
+
+def test_within_one_batch_the_later_correction_wins(settings: Settings) -> None:
+    with TestClient(create_app(SERVICE, settings)) as client:
+        client.post(
+            "/v1/events?wait=true",
+            json=[
+                powered_on("C4", "U5", "2026-02-01"),
+                shipped("C4", "K4", "U5", "2026-01-05"),
+                powered_on("C4", "U5", "2026-02-20"),
+                installed("C4", "U5", "2026-01-20"),
+            ],
+        )
+        row = client.get("/v1/ledger", params={"customer_id": "C4"}).json()["items"][0]
+    assert (row["ship_date"], row["installed_date"], row["power_on_date"]) == (
+        "2026-01-05",
+        "2026-01-20",
+        "2026-02-20",
+    )
