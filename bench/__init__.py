@@ -1,0 +1,1 @@
+"""Benchmarks on the local broker and database; see BENCHMARKS.md."""
