@@ -29,7 +29,7 @@ test: $(STAMP) stack check
 check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy services schemas bench demo
+	$(BIN)/mypy services schemas bench demo tests
 	$(BIN)/python -m schemas.export --check
 
 unit: $(STAMP)
@@ -58,8 +58,10 @@ stop:
 	bash deploy/local/services.sh stop
 	bash deploy/local/stack.sh stop
 
+BENCH_EVENTS ?= 200000
+## bench: the ledger read model against bare Kafka consumption and COPY (BENCHMARKS.md); BENCH_EVENTS=20000 for a quick run
 bench: $(STAMP) stack
-	$(BIN)/python -m bench.ledger_projection --events 200000
+	$(BIN)/python -m bench.ledger_projection --events $(BENCH_EVENTS)
 
 schemas: $(STAMP)
 	$(BIN)/python -m schemas.export

@@ -6,6 +6,7 @@ idempotent by itself: any double application would show in the counts.
 """
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -59,9 +60,9 @@ def schema(settings: Settings, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def producer(settings: Settings) -> EventProducer:
+def producer(settings: Settings) -> Iterator[EventProducer]:
     p = EventProducer(settings.kafka_bootstrap, settings.topic_prefix, "test")
-    yield p  # type: ignore[misc]
+    yield p
     p.close()
 
 

@@ -2,11 +2,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from schemas.types import ComplaintSubject, Department
+from schemas.types import ComplaintSubject, Department, SlaBreach
 from services.feedback.domain import tickets
 from services.feedback.domain.sla import (
     Sla,
-    SlaBreach,
     SlaPolicy,
     add_working_days,
     assignment_deadline,
