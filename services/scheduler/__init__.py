@@ -1,0 +1,1 @@
+"""Scheduler: plans every visit the regulation asks for and announces them."""

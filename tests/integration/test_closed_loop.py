@@ -24,14 +24,14 @@ from services.feedback.service import SERVICE as FEEDBACK_SERVICE
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.survey.service import SERVICE as SURVEY_SERVICE
-from tests.integration.test_survey_support import (
+from tests.support.processes import eventually
+from tests.support.survey import (
     events_on,
     produce,
     record_body,
     visit_planned,
     wait_for_visit,
 )
-from tests.support.processes import eventually
 
 pytestmark = pytest.mark.integration
 

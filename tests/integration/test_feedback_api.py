@@ -22,8 +22,8 @@ from services.feedback.service import SERVICE
 from services.feedback.settings import FeedbackSettings, SlaConfig
 from services.kit.service import create_app
 from services.kit.settings import Settings
-from tests.integration.test_survey_support import end_offset, events_on, produce
 from tests.support.processes import eventually
+from tests.support.survey import end_offset, events_on, produce
 
 pytestmark = pytest.mark.integration
 

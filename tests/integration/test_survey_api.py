@@ -17,7 +17,9 @@ from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.ledger.service import SERVICE as LEDGER
 from services.survey.service import SERVICE
-from tests.integration.test_survey_support import (
+from tests.support.factories import shipped
+from tests.support.processes import eventually
+from tests.support.survey import (
     answers,
     end_offset,
     events_on,
@@ -26,8 +28,6 @@ from tests.integration.test_survey_support import (
     visit_planned,
     wait_for_visit,
 )
-from tests.support.factories import shipped
-from tests.support.processes import eventually
 
 pytestmark = pytest.mark.integration
 

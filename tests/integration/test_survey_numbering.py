@@ -14,7 +14,7 @@ from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.survey.domain.numbering import parse_record_no
 from services.survey.service import SERVICE
-from tests.integration.test_survey_support import (
+from tests.support.survey import (
     events_on,
     produce,
     record_body,

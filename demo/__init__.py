@@ -1,0 +1,1 @@
+"""A realistic sample fed through the public APIs, for `make demo`."""

@@ -1,0 +1,76 @@
+"""HTTP: how the plan would differ under a changed policy (writes nothing)."""
+
+from dataclasses import replace
+
+from fastapi import APIRouter
+
+from services.kit.service import RuntimeDep
+from services.scheduler import queries
+from services.scheduler.api.common import policy_of
+from services.scheduler.domain.visit import PlannedVisit
+from services.scheduler.domain.whatif import diff_plans
+from services.scheduler.models import (
+    PlanDifferenceRead,
+    PlanSide,
+    WhatIf,
+    WhatIfResult,
+)
+
+router = APIRouter(prefix="/v1", tags=["policy"])
+
+POLICY_FIELDS = (
+    "on_site_threshold",
+    "max_failed_attempts",
+    "industrial_tolerance_months",
+    "revisit_tolerance_days",
+    "warranty_months_from_power_on",
+    "warranty_months_from_ship",
+)
+
+
+def _side(visit: PlannedVisit | None) -> PlanSide | None:
+    if visit is None:
+        return None
+    return PlanSide(
+        kind=visit.kind,
+        due_date=visit.due_date,
+        latest_date=visit.latest_date,
+        channel=visit.channel,
+    )
+
+
+@router.post("/policy/what-if", response_model=WhatIfResult)
+def what_if(runtime: RuntimeDep, body: WhatIf) -> WhatIfResult:
+    """Replay every customer's facts under the changed policy; compare the plans.
+
+    Visits already done are left out unless `include_done` is true: a record
+    closed them whatever the policy would have said.
+    """
+    current = policy_of(runtime)
+    overrides = {
+        f: getattr(body, f) for f in POLICY_FIELDS if getattr(body, f) is not None
+    }
+    suffix = ",".join(f"{k}={v}" for k, v in sorted(overrides.items()))
+    changed = replace(
+        current, version=f"{current.version}+what-if:{suffix}", **overrides
+    )
+    with runtime.pool.connection() as conn:
+        facts = queries.customers_facts(conn, body.customer_id)
+        done = set() if body.include_done else queries.done_visit_ids(conn)
+    differences = [
+        PlanDifferenceRead(
+            customer_id=d.customer_id,
+            visit_id=d.visit_id,
+            difference=d.difference.value,
+            current=_side(d.current),
+            changed=_side(d.changed),
+        )
+        for d in diff_plans(facts, current, changed)
+        if d.visit_id not in done
+    ]
+    return WhatIfResult(
+        current_policy=current.version,
+        changed_policy=changed.version,
+        customers=len(facts),
+        differences=differences,
+    )

@@ -1,0 +1,71 @@
+"""HTTP: the visits, one or a filtered page, with history; the calendar feed."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from services.kit.service import RuntimeDep
+from services.scheduler import queries
+from services.scheduler.api.common import AsOf, policy_of, today, unprocessable
+from services.scheduler.ical import render_calendar
+from services.scheduler.models import VisitDetail, VisitPage, VisitQuery
+
+router = APIRouter(prefix="/v1", tags=["visits"])
+
+
+@router.get("/visits", response_model=VisitPage)
+def get_visits(runtime: RuntimeDep, query: Annotated[VisitQuery, Query()]) -> VisitPage:
+    """Visits by due date (then id), their status derived for `as_of`."""
+    if query.due_from and query.due_to and query.due_from > query.due_to:
+        raise unprocessable("due_to", "must not be before due_from")
+    try:
+        after = queries.decode_cursor(query.cursor) if query.cursor else None
+    except queries.BadCursorError:
+        raise unprocessable("cursor", "not a `next` given by this API") from None
+    day = today(runtime, query.as_of)
+    with runtime.pool.connection() as conn:
+        rows = queries.list_visits(
+            conn, query, as_of=day, limit=query.limit + 1, after=after
+        )
+    policy = policy_of(runtime)
+    items = [queries.visit_read(r, day, policy) for r in rows[: query.limit]]
+    more = len(rows) > query.limit
+    return VisitPage(
+        items=items, next=queries.encode_cursor(items[-1]) if more else None
+    )
+
+
+@router.get("/visits.ics", response_class=Response)
+def get_calendar(
+    runtime: RuntimeDep,
+    visitor: Annotated[
+        str | None, Query(description="of the visit's latest attempt or record")
+    ] = None,
+    region: str | None = None,
+    as_of: AsOf = None,
+) -> Response:
+    """The open visits as an iCalendar feed: an all-day event on each due date."""
+    day = today(runtime, as_of)
+    policy = policy_of(runtime)
+    with runtime.pool.connection() as conn:
+        rows = queries.open_visits(conn, region=region, visitor=visitor)
+        visits = [queries.visit_read(r, day, policy) for r in rows]
+        names = queries.customer_names(conn, sorted({v.customer_id for v in visits}))
+    title = f"Follow-up visits: {visitor}" if visitor else "Follow-up visits"
+    body = render_calendar(visits, names, stamp=datetime.now(UTC), title=title)
+    return Response(content=body, media_type="text/calendar; charset=utf-8")
+
+
+@router.get("/visits/{visit_id}", response_model=VisitDetail)
+def get_visit(runtime: RuntimeDep, visit_id: str, as_of: AsOf = None) -> VisitDetail:
+    """One visit, its status for `as_of`, and its history, oldest first."""
+    with runtime.pool.connection() as conn:
+        row = queries.one_visit(conn, visit_id)
+        if row is None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, detail=f"no visit {visit_id!r}"
+            )
+        entries = queries.history(conn, visit_id)
+    visit = queries.visit_read(row, today(runtime, as_of), policy_of(runtime))
+    return VisitDetail(**visit.model_dump(), history=entries)

@@ -1,0 +1,58 @@
+"""HTTP: what to do now, gathered into batches (集中回访), overdue first."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.kit.service import RuntimeDep
+from services.scheduler import queries, store
+from services.scheduler.api.common import AsOf, policy_of, today
+from services.scheduler.domain.worklist import gather_batches
+from services.scheduler.models import BatchRead, Worklist
+
+router = APIRouter(prefix="/v1", tags=["worklist"])
+
+
+@router.get("/worklist", response_model=Worklist)
+def get_worklist(
+    runtime: RuntimeDep,
+    as_of: AsOf = None,
+    region: str | None = None,
+    visitor: Annotated[
+        str | None, Query(description="of the visit's latest attempt or record")
+    ] = None,
+    until: Annotated[
+        date | None, Query(description="also gather visits due by this day")
+    ] = None,
+) -> Worklist:
+    """The due and overdue visits (and those due by `until`) in batches.
+
+    A batch is one region and one channel, made on one day from `first_day`
+    to `last_day`, so that no visit in it is made after its latest date.
+    Escalated visits are not listed: they belong to whom they went to.
+    """
+    day = today(runtime, as_of)
+    policy = policy_of(runtime)
+    with runtime.pool.connection() as conn:
+        rows = queries.open_visits(
+            conn, region=region, visitor=visitor, until=max(day, until or day)
+        )
+    reads = {r[1]: queries.visit_read(r, day, policy) for r in rows}
+    batches = gather_batches(
+        [store.visit_from(r) for r in rows], day, until=until, policy=policy
+    )
+    return Worklist(
+        as_of=day,
+        batches=[
+            BatchRead(
+                region=b.region,
+                channel=b.channel,
+                first_day=b.first_day,
+                last_day=b.last_day,
+                has_overdue=b.has_overdue,
+                visits=[reads[v.visit_id] for v in b.visits],
+            )
+            for b in batches
+        ],
+    )
