@@ -8,8 +8,9 @@ Expects the five services running (`make demo` starts them). Steps:
 4. feedback opens tickets; the departments take some on and resolve one, which
    plans a re-visit;
 5. a summary: visits due and overdue, tickets open, this month's report.
-Re-running it changes nothing: the facts carry the same event ids, and visits
-already recorded are refused (409) and skipped.
+Re-running it appends no fact twice (the facts carry the same event ids, and
+the services apply an id once) and records no visit twice (a visit already
+recorded is refused with 409 and skipped); it records what is still due.
 """
 
 import os

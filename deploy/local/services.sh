@@ -35,8 +35,16 @@ start_one() {
         echo "[services] $name already running (pid $(cat "$RUN/$name.pid"), port $port)"
         return
     fi
-    (cd "$REPO_ROOT" && FOLLOWUP_HTTP_PORT=$port setsid nohup "$PYTHON" -m "services.$name" \
-        >>"$RUN/$name.log" 2>&1 </dev/null & echo $! >"$RUN/$name.pid")
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "[services] port $port ($name) is taken by another process;" \
+            "stop it or set FOLLOWUP_${name^^}_PORT" >&2
+        exit 1
+    fi
+    # Detached from this script's terminal and output: a caller piping our
+    # output (CI, `make demo | tail`) must see EOF when this script ends.
+    FOLLOWUP_HTTP_PORT=$port setsid nohup "$PYTHON" -m "services.$name" \
+        >>"$RUN/$name.log" 2>&1 </dev/null &
+    echo $! >"$RUN/$name.pid"
     echo "[services] $name starting on port $port (log $RUN/$name.log)"
 }
 
@@ -85,6 +93,7 @@ urls() {
     done
 }
 
+cd "$REPO_ROOT"
 case ${1:-} in
 start)
     mkdir -p "$RUN"
