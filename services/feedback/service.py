@@ -5,6 +5,7 @@ from pathlib import Path
 from services.feedback.api import ROUTERS
 from services.feedback.overdue import check_sla
 from services.feedback.projection import PROJECTION
+from services.feedback.settings import FeedbackSettings
 from services.kit.service import Service
 
 SERVICE = Service(
@@ -14,5 +15,6 @@ SERVICE = Service(
     routers=ROUTERS,
     projection=PROJECTION,
     jobs=(check_sla,),
+    settings_class=FeedbackSettings,
     description="Complaint tickets (信息反馈单), their SLAs and CAPAs (纠正预防措施).",
 )

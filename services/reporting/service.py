@@ -5,6 +5,7 @@ from pathlib import Path
 from services.kit.service import Service
 from services.reporting.api import router
 from services.reporting.projection import PROJECTION
+from services.reporting.settings import ReportingSettings
 
 SERVICE = Service(
     name="reporting",
@@ -12,5 +13,6 @@ SERVICE = Service(
     migrations=Path(__file__).parent / "migrations",
     routers=[router],
     projection=PROJECTION,
+    settings_class=ReportingSettings,
     description="The monthly satisfaction measurement report (顾客满意度测量报告).",
 )
