@@ -1,11 +1,15 @@
 """Shared fixtures. Integration and e2e tests need the local stack running
 (`make stack`); each test gets its own topic and schema prefix, so tests never
-see each other's events or rows and need no cleanup between them."""
+see each other's events or rows, and both are removed after the test."""
 
 import os
 import uuid
+from collections.abc import Iterator
 
+import psycopg
 import pytest
+from kafka.admin import KafkaAdminClient
+from psycopg import sql
 
 from services.kit.settings import Settings
 
@@ -16,13 +20,39 @@ def unique_prefix() -> str:
 
 
 @pytest.fixture
-def settings() -> Settings:
-    """Settings of an isolated deployment on the real broker and database."""
+def settings() -> Iterator[Settings]:
+    """Settings of an isolated deployment on the real broker and database.
+
+    Its topics and schemas are removed afterwards, so that the local broker
+    does not pile up thousands of partitions over many runs.
+    """
     prefix = unique_prefix()
-    return Settings(
+    isolated = Settings(
         topic_prefix=prefix,
         schema_prefix=f"{prefix}_",
         partitions=int(os.environ.get("FOLLOWUP_TEST_PARTITIONS", "3")),
         wait_timeout_s=20,
         batch_size=200,
     )
+    yield isolated
+    remove_deployment(isolated)
+
+
+def remove_deployment(settings: Settings) -> None:
+    """Delete a test deployment's topics and drop its schemas."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    try:
+        mine = [
+            t for t in admin.list_topics() if t.startswith(f"{settings.topic_prefix}.")
+        ]
+        if mine:
+            admin.delete_topics(mine, timeout_ms=30_000)
+    finally:
+        admin.close()
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        schemas = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s)",
+            (settings.schema_prefix,),
+        ).fetchall()
+        for (name,) in schemas:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))

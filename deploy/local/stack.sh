@@ -11,7 +11,7 @@
 #   FOLLOWUP_KAFKA_PORT              broker port         (default 9092)
 #   FOLLOWUP_KAFKA_CONTROLLER_PORT   KRaft controller    (default 9093; fixed at format time)
 #   FOLLOWUP_PG_PORT                 PostgreSQL port     (default 5433)
-#   FOLLOWUP_WAIT_TIMEOUT            readiness timeout s (default 90)
+#   FOLLOWUP_WAIT_TIMEOUT            readiness timeout s (default 180)
 #   FOLLOWUP_KAFKA_HEAP_OPTS         broker heap         (default "-Xms512m -Xmx1g")
 set -euo pipefail
 
@@ -29,7 +29,7 @@ CACHE=${FOLLOWUP_CACHE:-${HOME:-/root}/.cache/followup}
 KAFKA_PORT=${FOLLOWUP_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${FOLLOWUP_KAFKA_CONTROLLER_PORT:-9093}
 PG_PORT=${FOLLOWUP_PG_PORT:-5433}
-WAIT_TIMEOUT=${FOLLOWUP_WAIT_TIMEOUT:-90}
+WAIT_TIMEOUT=${FOLLOWUP_WAIT_TIMEOUT:-180}
 read -r -a KAFKA_HEAP <<<"${FOLLOWUP_KAFKA_HEAP_OPTS:--Xms512m -Xmx1g}"
 
 PG_ROLE=followup
@@ -574,7 +574,7 @@ usage: bash deploy/local/stack.sh COMMAND
 
   start    fetch jars / install PostgreSQL if needed, start Kafka and PostgreSQL
            unless running, wait until both answer, ensure role+db 'followup'
-  wait     wait (max \${FOLLOWUP_WAIT_TIMEOUT:-90}s) until Kafka and PostgreSQL answer
+  wait     wait (max \${FOLLOWUP_WAIT_TIMEOUT:-180}s) until Kafka and PostgreSQL answer
   stop     stop both (Kafka SIGTERM then SIGKILL after 30 s; pg_ctl -m fast)
   restart  stop, then start
   wipe     stop, then delete Kafka and PostgreSQL data (the jar cache stays)

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from services.kit.settings import Settings
 from services.scheduler.settings import SchedulerSettings
-from tests.conftest import unique_prefix
+from tests.conftest import remove_deployment, unique_prefix
 from tests.support.factories import contract, delivered, powered_on, shipped
 from tests.support.scheduler import (
     attempt_failed,
@@ -69,6 +69,7 @@ def bare() -> Any:
     own = SchedulerSettings(topic_prefix=prefix, schema_prefix=f"{prefix}_")
     with scheduler(own) as running:
         yield running
+    remove_deployment(own)
 
 
 def test_unknown_visit_is_404(bare: TestClient) -> None:
