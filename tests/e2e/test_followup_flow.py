@@ -97,3 +97,95 @@ def test_a_dissatisfied_trial_run_reaches_production_and_the_report(
 
         done = httpx.get(f"{url['scheduler']}/v1/visits/{visit['visit_id']}").json()
         assert done["status"] == "done"
+
+
+def test_the_complaint_loop_closes_through_the_real_scheduler(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Dissatisfied record → ticket → assign → resolve → the scheduler plans a
+    re-visit → a dissatisfied re-visit reopens → resolve → a second re-visit,
+    satisfied, verifies the ticket."""
+    with running_services(settings, tmp_path) as url:
+        facts = [
+            contract("C2", "K2"),
+            shipped("C2", "K2", "U2", "2026-09-20"),
+            powered_on("C2", "U2", "2026-10-15"),
+        ]
+        r = httpx.post(f"{url['ledger']}/v1/events?wait=true", json=facts, timeout=30)
+        assert r.status_code == 202, r.text
+
+        def visit_of(kind: str, n: int = 1) -> dict[str, Any] | None:
+            items = httpx.get(
+                f"{url['scheduler']}/v1/visits",
+                params={
+                    "customer_id": "C2",
+                    "kind": kind,
+                    "as_of": "2026-12-31",
+                },
+            ).json()["items"]
+            return items[n - 1] if len(items) >= n else None
+
+        def record(visit: dict[str, Any], on: str, rating: str) -> httpx.Response:
+            template = httpx.get(
+                f"{url['survey']}/v1/questionnaires/{visit['kind']}"
+            ).json()
+
+            def post() -> httpx.Response | None:
+                response = httpx.post(
+                    f"{url['survey']}/v1/visit-records",
+                    json={
+                        "visit_id": visit["visit_id"],
+                        "visited_on": on,
+                        "visitor": "Zhao Min",
+                        "answers": neutral_answers(template),
+                        "product_quality": rating,
+                        "service_quality": "satisfied",
+                    },
+                    timeout=30,
+                )
+                return None if response.status_code == 404 else response
+
+            response: httpx.Response = eventually(post)
+            assert response.status_code == 201, response.text
+            return response
+
+        def ticket(status: str) -> dict[str, Any] | None:
+            items = httpx.get(
+                f"{url['feedback']}/v1/tickets", params={"customer_id": "C2"}
+            ).json()["items"]
+            return items[0] if items and items[0]["status"] == status else None
+
+        def resolve(ticket_id: str, on: str) -> None:
+            r = httpx.post(
+                f"{url['feedback']}/v1/tickets/{ticket_id}/resolve?wait=true",
+                json={
+                    "resolution": "relay replaced",
+                    "resolved_on": on,
+                    "actor": "production",
+                },
+                timeout=30,
+            )
+            assert r.status_code == 200, r.text
+
+        record(eventually(lambda: visit_of("trial_run")), "2026-11-20", "dissatisfied")
+        opened = eventually(lambda: ticket("open"))
+        assert opened["department"] == "production"
+        assigned = httpx.post(
+            f"{url['feedback']}/v1/tickets/{opened['ticket_id']}/assign?wait=true",
+            json={"assignee": "Qian Gang", "actor": "production"},
+            timeout=30,
+        )
+        assert assigned.status_code == 200, assigned.text
+        resolve(opened["ticket_id"], "2026-11-25")
+
+        first = eventually(lambda: visit_of("revisit"))
+        assert (first["due_date"], first["latest_date"]) == ("2026-11-25", "2026-12-02")
+        record(first, "2026-11-26", "dissatisfied")
+        eventually(lambda: ticket("reopened"))
+        resolve(opened["ticket_id"], "2026-12-03")
+
+        second = eventually(lambda: visit_of("revisit", 2))
+        assert second["due_date"] == "2026-12-03"
+        record(second, "2026-12-04", "satisfied")
+        verified = eventually(lambda: ticket("verified"))
+        assert verified["ticket_id"] == opened["ticket_id"]
