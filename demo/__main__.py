@@ -19,13 +19,13 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 
 from demo.sample import build
+from services.kit.settings import Settings
 from services.reporting.domain.periods import period_of
 
 PORTS = {
@@ -44,11 +44,9 @@ def url(service: str) -> str:
 
 
 def today() -> date:
+    """The scheduler's "today": FOLLOWUP_CLOCK_DATE, else the company's date."""
     fixed = os.environ.get("FOLLOWUP_CLOCK_DATE")
-    if fixed:
-        return date.fromisoformat(fixed)
-    zone = ZoneInfo(os.environ.get("FOLLOWUP_TIMEZONE", "Asia/Shanghai"))
-    return datetime.now(zone).date()
+    return date.fromisoformat(fixed) if fixed else Settings().today()
 
 
 def step(message: str) -> None:

@@ -22,7 +22,7 @@ from services.feedback.domain.sla import (
     is_overdue,
     resolution_deadline,
 )
-from services.feedback.settings import feedback_settings, today
+from services.feedback.settings import feedback_settings
 from services.kit.producer import Position
 from services.kit.service import Runtime
 
@@ -94,7 +94,7 @@ async def check_sla(runtime: Runtime) -> None:
         if runner is None or not runner.state.running or runner.state.lag != 0:
             continue  # behind the log: try again next time
         try:
-            await asyncio.to_thread(announce_overdue, runtime, today(runtime.settings))
+            await asyncio.to_thread(announce_overdue, runtime, runtime.settings.today())
         except Exception:
             # The next round retries; a failed round must not end the job.
             log.exception("SLA check failed")

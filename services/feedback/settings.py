@@ -11,9 +11,7 @@ subclass (as reporting does); a test may pass a `FeedbackSettings` to
 `create_app` instead.
 """
 
-from datetime import date, datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -85,8 +83,3 @@ def feedback_settings(settings: Settings) -> FeedbackSettings:
     if isinstance(settings, FeedbackSettings):
         return settings
     return _from_environment()
-
-
-def today(settings: Settings) -> date:
-    """The current date in the company's time zone (domain.md: dates)."""
-    return datetime.now(ZoneInfo(settings.timezone)).date()

@@ -1,6 +1,14 @@
 """Configuration from the environment (12-factor), one prefix for all services."""
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def local_today(timezone: str) -> date:
+    """Today's calendar date in a time zone (business dates are local dates)."""
+    return datetime.now(ZoneInfo(timezone)).date()
 
 
 class Settings(BaseSettings):
@@ -23,6 +31,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # How long a caller asking to wait for its read model may block.
     wait_timeout_s: float = 10.0
+
+    def today(self) -> date:
+        """Today's date in the company's time zone (domain.md: dates)."""
+        return local_today(self.timezone)
 
     def schema_for(self, service: str) -> str:
         """The PostgreSQL schema that holds a service's read model."""

@@ -6,11 +6,10 @@ waiting for it.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-from services.kit.settings import Settings
+from services.kit.settings import Settings, local_today
 from services.scheduler.settings import scheduler_settings
 
 
@@ -27,7 +26,7 @@ class ZoneClock:
     timezone: str
 
     def today(self) -> date:
-        return datetime.now(ZoneInfo(self.timezone)).date()
+        return local_today(self.timezone)
 
 
 @dataclass(frozen=True)

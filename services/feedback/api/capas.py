@@ -37,7 +37,6 @@ from services.feedback.models import (
     CapaRead,
     CapaVerify,
 )
-from services.feedback.settings import today
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/capas", tags=["capas"])
@@ -69,7 +68,7 @@ def open_capa(
         unknown = [t for t in body.source.ticket_ids if t not in known]
         if unknown:
             raise _unprocessable("source.ticket_ids", f"unknown tickets: {unknown}")
-    opened_on = body.opened_on or today(runtime.settings)
+    opened_on = body.opened_on or runtime.settings.today()
     capa_id = f"CAPA-{uuid4().hex[:10].upper()}"
     try:
         opened = capa.open_capa(capa_id, body.subject, body.action, opened_on, body.due)
@@ -106,7 +105,7 @@ def verify_capa(
         found = store.load_capa(conn, capa_id)
     if found is None:
         raise not_found("CAPA", capa_id)
-    on = body.verified_on or today(runtime.settings)
+    on = body.verified_on or runtime.settings.today()
     try:
         capa.verify(found.capa, body.evidence, on)
     except (TransitionNotAllowed, ValueError) as exc:
@@ -149,7 +148,7 @@ def list_capas(
     with runtime.pool.connection() as conn:
         items, next_cursor = queries.capas(
             conn,
-            as_of=as_of or today(runtime.settings),
+            as_of=as_of or runtime.settings.today(),
             overdue=overdue,
             after=cursor,
             limit=limit,
@@ -168,7 +167,7 @@ def get_capa(runtime: RuntimeDep, capa_id: str, as_of: AsOf = None) -> CapaRead:
     """One CAPA, flagged when open past its due date."""
     with runtime.pool.connection() as conn:
         items, _ = queries.capas(
-            conn, as_of=as_of or today(runtime.settings), limit=1, capa_id=capa_id
+            conn, as_of=as_of or runtime.settings.today(), limit=1, capa_id=capa_id
         )
     if not items:
         raise not_found("CAPA", capa_id)

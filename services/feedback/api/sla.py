@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query
 
 from services.feedback.models import OverdueAnnounced
 from services.feedback.overdue import announce_overdue
-from services.feedback.settings import today
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/sla", tags=["tickets"])
@@ -20,7 +19,7 @@ def check_sla_now(
     wait: Annotated[bool, Query(description="wait until applied")] = False,
 ) -> OverdueAnnounced:
     """Announce each SLA breach not announced yet (`ticket_overdue`, once)."""
-    day = as_of or today(runtime.settings)
+    day = as_of or runtime.settings.today()
     events, positions = announce_overdue(runtime, day)
     applied = runtime.wait_until_applied(positions) if wait else None
     return OverdueAnnounced(

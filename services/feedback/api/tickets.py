@@ -36,7 +36,7 @@ from services.feedback.models import (
     TicketRead,
     TicketResolve,
 )
-from services.feedback.settings import feedback_settings, today
+from services.feedback.settings import feedback_settings
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
@@ -78,7 +78,7 @@ def list_tickets(
     with runtime.pool.connection() as conn:
         items, next_cursor = queries.tickets(
             conn,
-            as_of=as_of or today(runtime.settings),
+            as_of=as_of or runtime.settings.today(),
             sla=feedback_settings(runtime.settings).feedback_sla.sla(),
             overdue=overdue,
             after=cursor,
@@ -98,7 +98,7 @@ def get_ticket(runtime: RuntimeDep, ticket_id: str, as_of: AsOf = None) -> Ticke
     with runtime.pool.connection() as conn:
         items, _ = queries.tickets(
             conn,
-            as_of=as_of or today(runtime.settings),
+            as_of=as_of or runtime.settings.today(),
             sla=feedback_settings(runtime.settings).feedback_sla.sla(),
             limit=1,
             ticket_id=ticket_id,
@@ -119,7 +119,7 @@ def assign_ticket(
     """Give the ticket to someone of a department (again, to reassign it)."""
     actor = actor_of(body, x_actor)
     found = _load(runtime, ticket_id)
-    on = body.assigned_on or today(runtime.settings)
+    on = body.assigned_on or runtime.settings.today()
     department = body.department or found.ticket.department
     try:
         tickets.assign(found.ticket, department, body.assignee, on)
@@ -150,7 +150,7 @@ def resolve_ticket(
     """Record the department's result; the customer is re-visited next."""
     actor = actor_of(body, x_actor)
     found = _load(runtime, ticket_id)
-    on = body.resolved_on or today(runtime.settings)
+    on = body.resolved_on or runtime.settings.today()
     try:
         tickets.resolve(found.ticket, body.resolution, on)
     except (TransitionNotAllowed, ValueError) as exc:
