@@ -28,9 +28,13 @@ def running_services(
     log_dir: Path,
     names: Sequence[str] = SERVICES,
     extra_env: dict[str, str] | None = None,
+    processes: dict[str, subprocess.Popen[bytes]] | None = None,
 ) -> Iterator[dict[str, str]]:
-    """Start the services on free ports; yield name -> base URL; stop them."""
-    procs: dict[str, subprocess.Popen[bytes]] = {}
+    """Start the services on free ports; yield name -> base URL; stop them.
+
+    `processes`, when given, is filled with the running processes (to kill one).
+    """
+    procs: dict[str, subprocess.Popen[bytes]] = {} if processes is None else processes
     urls: dict[str, str] = {}
     env = {
         **os.environ,
