@@ -36,6 +36,7 @@ import psycopg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
+from kafka.errors import KafkaError as ProducerError
 
 from schemas.catalogue import AnyEvent, Topic, dead_letter_topic
 from schemas.codec import DecodeError, decode
@@ -57,7 +58,13 @@ Cursor = psycopg.AsyncCursor[Any]
 Handler = Callable[[Cursor, AnyEvent], Awaitable[Sequence[Event]]]
 BatchHandler = Callable[[Cursor, Sequence[AnyEvent]], Awaitable[Sequence[Event]]]
 DeadLetter = tuple[ConsumerRecord, str]
-TRANSIENT = (psycopg.OperationalError, psycopg.InterfaceError, OSError, KafkaError)
+TRANSIENT = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    OSError,
+    KafkaError,
+    ProducerError,
+)
 
 
 @dataclass(frozen=True)
@@ -130,16 +137,20 @@ class ProjectionRunner:
             try:
                 await self._run_once()
                 backoff = 0.5
-            except TRANSIENT as exc:
+            except Exception as exc:
+                # Transient (database, broker) or not, the projection must not
+                # die silently: it reports the error on /readyz and retries
+                # from its stored positions, so nothing is skipped meanwhile.
                 self.state.last_error = repr(exc)
-                log.warning(
+                log.log(
+                    logging.WARNING if isinstance(exc, TRANSIENT) else logging.ERROR,
                     "projection interrupted; resuming",
                     exc_info=True,
                     extra={"consumer": self.projection.name},
                 )
                 await self._close()
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10)
+                backoff = min(backoff * 2, 30)
         await self._close()
 
     async def stop(self) -> None:
@@ -159,7 +170,6 @@ class ProjectionRunner:
         await self._consumer.start()
         self._consumer.subscribe(self._topics, listener=_SeekToStoredPositions(self))
         self.state.running = True
-        self.state.last_error = None
         while not self._stopping.is_set():
             batch = await self._consumer.getmany(
                 timeout_ms=500, max_records=self.settings.batch_size
@@ -167,6 +177,7 @@ class ProjectionRunner:
             if batch:
                 await self.apply(batch)
             self._update_lag()
+            self.state.last_error = None  # shown on /readyz until a round succeeds
 
     async def _close(self) -> None:
         self.state.running = False
@@ -185,26 +196,40 @@ class ProjectionRunner:
 
     async def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
         """Position the consumer right after what the read model has applied."""
+        async with self._lock:
+            await self._seek(partitions)
+
+    async def _seek(self, partitions: Sequence[TopicPartition]) -> None:
         assert self._conn is not None
         assert self._consumer is not None
-        async with self._lock, self._conn.cursor() as cur:
+        async with self._conn.cursor() as cur:
             await cur.execute(
                 "SELECT topic, partition, next_offset FROM consumer_positions"
                 " WHERE topic = ANY(%s)",
                 ([tp.topic for tp in partitions],),
             )
             stored = {TopicPartition(t, p): o for t, p, o in await cur.fetchall()}
-            for tp in partitions:
-                if tp in stored:
-                    self._consumer.seek(tp, stored[tp])
-                else:
-                    await self._consumer.seek_to_beginning(tp)
-                self.state.next_offsets[tp] = stored.get(tp, 0)
-            self.state.assigned = len(self._consumer.assignment())
+        for tp in partitions:
+            if tp in stored:
+                self._consumer.seek(tp, stored[tp])
+            else:
+                await self._consumer.seek_to_beginning(tp)
+            self.state.next_offsets[tp] = stored.get(tp, 0)
+        self.state.assigned = len(self._consumer.assignment())
 
     async def apply(self, fetched: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         """Apply one batch atomically with its positions (module docstring)."""
         async with self._lock:
+            unpositioned = [tp for tp in fetched if tp not in self.state.next_offsets]
+            if unpositioned:
+                # The rebalance listener failed (aiokafka only logs that), e.g.
+                # with the database down: position them now (or raise and let
+                # `run` start over) and drop what was fetched from elsewhere;
+                # their records come again from the stored position.
+                await self._seek(unpositioned)
+                fetched = {
+                    tp: rs for tp, rs in fetched.items() if tp not in unpositioned
+                }
             batch = self._unapplied(fetched)
             if batch:
                 await self._apply_batch(batch)
@@ -212,12 +237,9 @@ class ProjectionRunner:
     def _unapplied(
         self, fetched: dict[TopicPartition, list[ConsumerRecord]]
     ) -> dict[TopicPartition, list[ConsumerRecord]]:
-        """Drop records of partitions not yet positioned from PostgreSQL, and
-        records before the stored position (fetched before a re-seek)."""
+        """Drop records before the stored position (fetched before a seek)."""
         batch = {}
         for tp, records in fetched.items():
-            if tp not in self.state.next_offsets:
-                continue  # refetched once the listener has sought
             kept = [r for r in records if r.offset >= self.state.next_offsets[tp]]
             if kept:
                 batch[tp] = kept

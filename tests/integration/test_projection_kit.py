@@ -156,3 +156,33 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_rest_applies(
     assert reasons[1].startswith("not JSON: ")
     assert "payload.installed_date: Field required" in reasons[2]
     assert all(h["dlq.topic"].decode() == topic for h in dead)
+
+
+def test_a_broken_read_model_is_reported_and_resumes_once_mended(
+    settings: Settings, schema: str, producer: EventProducer
+) -> None:
+    async def scenario() -> str | None:
+        producer.publish(events_for(5, 2))
+        async with running(TALLY, settings, schema) as runner:
+            await wait_for_offsets(settings, schema, 10)
+            with psycopg.connect(settings.database_url) as conn:
+                conn.execute(
+                    f"ALTER TABLE {schema}.consumer_positions RENAME TO broken"
+                )
+            producer.publish(events_for(5, 2))
+            for _ in range(200):
+                if runner.state.last_error:
+                    break
+                await asyncio.sleep(0.05)
+            reported = runner.state.last_error
+            with psycopg.connect(settings.database_url) as conn:
+                conn.execute(
+                    f"ALTER TABLE {schema}.broken RENAME TO consumer_positions"
+                )
+            await wait_for_offsets(settings, schema, 20)
+        return reported
+
+    reported = asyncio.run(scenario())
+    assert reported is not None
+    assert "consumer_positions" in reported
+    assert tally(settings, schema) == {f"C{c}": 4 for c in range(5)}
