@@ -43,6 +43,11 @@ class VisitRescheduledPayload(Payload):
     previous_due_date: date
     reason: str
     policy_version: str
+    # The visit's details as the scheduler knows them now: a fact that arrived
+    # late (the contract, the shipment) fills them in. None means "not known",
+    # not "cleared": consumers keep what they had.
+    region: str | None = None
+    product_model: str | None = None
 
 
 class VisitRescheduled(Event):

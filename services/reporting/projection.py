@@ -61,11 +61,16 @@ ON CONFLICT (visit_id) DO UPDATE SET kind = EXCLUDED.kind,
     unit_id = EXCLUDED.unit_id, order_id = EXCLUDED.order_id,
     ticket_id = EXCLUDED.ticket_id, cancelled = false
 """
+# A move may carry details learnt late (region, product model); a null in it
+# means "not known", so what the visit had stays.
 RESCHEDULED = """
-INSERT INTO visits (visit_id, customer_id, due_date, latest_date, channel)
-VALUES (%s, %s, %s, %s, %s)
+INSERT INTO visits (visit_id, customer_id, due_date, latest_date, channel, region,
+    product_model)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (visit_id) DO UPDATE SET due_date = EXCLUDED.due_date,
-    latest_date = EXCLUDED.latest_date, channel = EXCLUDED.channel
+    latest_date = EXCLUDED.latest_date, channel = EXCLUDED.channel,
+    region = COALESCE(EXCLUDED.region, visits.region),
+    product_model = COALESCE(EXCLUDED.product_model, visits.product_model)
 """
 CANCELLED = """
 INSERT INTO visits (visit_id, customer_id, cancelled) VALUES (%s, %s, true)
@@ -151,7 +156,15 @@ async def apply_schedule(cur: Cursor, event: AnyEvent) -> None:
         case VisitRescheduled(payload=p):
             await cur.execute(
                 RESCHEDULED,
-                (p.visit_id, p.customer_id, p.due_date, p.latest_date, p.channel),
+                (
+                    p.visit_id,
+                    p.customer_id,
+                    p.due_date,
+                    p.latest_date,
+                    p.channel,
+                    p.region,
+                    p.product_model,
+                ),
             )
         case VisitCancelled(payload=p):
             await cur.execute(CANCELLED, (p.visit_id, p.customer_id))

@@ -100,6 +100,8 @@ def change_event(change: Change, cause: Event) -> Event:
             previous_due_date=change.previous_due_date,
             reason=change.reason,
             policy_version=visit.policy_version,
+            region=visit.region,
+            product_model=visit.product_model,
         ),
     )
 

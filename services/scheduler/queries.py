@@ -18,7 +18,7 @@ from services.scheduler.snapshot import load_facts
 Conn = psycopg.Connection[Any]
 
 READ_FIELDS = (
-    f"{store.VISIT_FIELDS}, unit_id, order_id, store_id, ticket_id, product_model,"
+    f"{store.VISIT_FIELDS}, unit_id, order_id, store_id, ticket_id,"
     " policy_version, visitor, record_no, done_on"
 )
 
@@ -98,12 +98,12 @@ def visit_read(row: Sequence[Any], as_of: date, policy: Policy) -> VisitRead:
         visit_id=visit.visit_id,
         customer_id=visit.customer_id,
         kind=visit.kind,
-        unit_id=row[9],
-        order_id=row[10],
-        store_id=row[11],
-        ticket_id=row[12],
+        unit_id=row[10],
+        order_id=row[11],
+        store_id=row[12],
+        ticket_id=row[13],
         region=visit.region,
-        product_model=row[13],
+        product_model=visit.product_model,
         due_date=visit.due_date,
         latest_date=visit.latest_date,
         channel=visit.channel,

@@ -18,7 +18,7 @@ from services.scheduler.step import Outcome
 
 VISIT_FIELDS = (
     "customer_id, visit_id, kind, due_date, latest_date, channel, status, region,"
-    " failed_attempts"
+    " failed_attempts, product_model"
 )
 
 LOAD_FACTS = "SELECT facts FROM customer_facts WHERE customer_id = %s FOR UPDATE"
@@ -30,9 +30,9 @@ ON CONFLICT (customer_id) DO UPDATE SET facts = EXCLUDED.facts,
 """
 REF_FIELDS = "region, unit_id, order_id, store_id, ticket_id, product_model"
 LOAD_VISITS = f"SELECT {VISIT_FIELDS}, {REF_FIELDS} FROM visits WHERE customer_id = %s"
-# A plan's details that are not a change to publish (the region once the
-# contract is known, the product model once the shipment is): the read model
-# keeps them current all the same, for the filters and the worklist.
+# A plan's details that are not a change to publish (those of a done visit,
+# which never changes; an open visit's are published as a move): the read
+# model keeps them current all the same, for the filters and the worklist.
 SAVE_REFS = """
 UPDATE visits SET region = %s, unit_id = %s, order_id = %s, store_id = %s,
     ticket_id = %s, product_model = %s, updated_at = now()
@@ -99,6 +99,7 @@ def visit_from(row: Sequence[Any]) -> Visit:
         status=VisitStatus(row[6]),
         region=row[7],
         failed_attempts=row[8],
+        product_model=row[9],
     )
 
 
@@ -136,7 +137,7 @@ async def load_customer(cur: Cursor, customer_id: str) -> Customer:
     return Customer(
         facts=facts,
         visits={r[1]: visit_from(r) for r in rows},
-        refs={r[1]: tuple(r[9:]) for r in rows},
+        refs={r[1]: tuple(r[10:]) for r in rows},
     )
 
 

@@ -39,11 +39,16 @@ ON CONFLICT (visit_id) DO UPDATE SET kind = EXCLUDED.kind,
     product_model = COALESCE(EXCLUDED.product_model, visits.product_model),
     status = CASE visits.status WHEN 'cancelled' THEN 'open' ELSE visits.status END
 """
+# A move may carry details learnt late (region, product model); a null in it
+# means "not known", so what the visit had stays.
 RESCHEDULED = """
-INSERT INTO visits (visit_id, customer_id, due_date, latest_date, channel)
-VALUES (%s, %s, %s, %s, %s)
+INSERT INTO visits (visit_id, customer_id, due_date, latest_date, channel, region,
+    product_model)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (visit_id) DO UPDATE SET due_date = EXCLUDED.due_date,
-    latest_date = EXCLUDED.latest_date, channel = EXCLUDED.channel
+    latest_date = EXCLUDED.latest_date, channel = EXCLUDED.channel,
+    region = COALESCE(EXCLUDED.region, visits.region),
+    product_model = COALESCE(EXCLUDED.product_model, visits.product_model)
 """
 CANCELLED = """
 INSERT INTO visits (visit_id, customer_id, status) VALUES (%s, %s, 'cancelled')
@@ -121,7 +126,15 @@ async def apply_schedule(cur: Cursor, event: AnyEvent) -> None:
         case VisitRescheduled(payload=p):
             await cur.execute(
                 RESCHEDULED,
-                (p.visit_id, p.customer_id, p.due_date, p.latest_date, p.channel),
+                (
+                    p.visit_id,
+                    p.customer_id,
+                    p.due_date,
+                    p.latest_date,
+                    p.channel,
+                    p.region,
+                    p.product_model,
+                ),
             )
         case VisitCancelled(payload=p):
             await cur.execute(CANCELLED, (p.visit_id, p.customer_id))

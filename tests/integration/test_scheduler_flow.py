@@ -70,8 +70,21 @@ def test_an_industrial_unit_from_its_facts_to_escalation(settings: Settings) -> 
             ("east", "KYN28-12")
         }
         assert [v["due_date"] for v in items] == sorted(v["due_date"] for v in items)
-        planned = counted(schedule_events(own))
+        first = schedule_events(own)
+        planned = counted(e for e in first if e.type == "visit_planned")
         assert planned == {("visit_planned", f"U1:{kind}"): 1 for kind in PLAN_C1}
+        # The shipment and the contract, read after the power-on planned the
+        # visits, move them only to carry the model and the region.
+        details = of_type(first, VisitRescheduled)
+        assert {e.payload.reason for e in details} == {
+            "details changed: product_model",
+            "details changed: region",
+        }
+        assert {(e.payload.region, e.payload.product_model) for e in details} == {
+            (None, "KYN28-12"),
+            ("east", "KYN28-12"),
+        }
+        trial_moves = counted(details)[("visit_rescheduled", "U1:trial_run")]
 
         # The survey's record closes the trial-run visit.
         feed(client, [visit_completed("C1", "U1:trial_run", "trial_run", "2026-11-20")])
@@ -80,6 +93,7 @@ def test_an_industrial_unit_from_its_facts_to_escalation(settings: Settings) -> 
         assert (trial["visitor"], trial["record_no"]) == ("Zhao Min", "HF-2026-11-0001")
         assert [h["type"] for h in trial["history"]] == [
             "visit_planned",
+            *["visit_rescheduled"] * trial_moves,
             "visit_completed",
         ]
 
@@ -91,7 +105,8 @@ def test_an_industrial_unit_from_its_facts_to_escalation(settings: Settings) -> 
         assert after["warranty_12m"] == ("2027-11-01", "2027-12-01", "phone")
         assert after["post_warranty_2"] == ("2029-11-01", "2029-12-01", "phone")
         assert client.get("/v1/visits/U1:trial_run").json()["status"] == "done"
-        events = schedule_events(own)
+        seen = {e.event_id for e in first}
+        events = [e for e in schedule_events(own) if e.event_id not in seen]
         moved = counted(e for e in events if e.type == "visit_rescheduled")
         assert moved == {
             ("visit_rescheduled", f"U1:{kind}"): 1
@@ -103,6 +118,7 @@ def test_an_industrial_unit_from_its_facts_to_escalation(settings: Settings) -> 
             if e.payload.visit_id == "U1:warranty_6m"
         )
         assert str(six.payload.previous_due_date) == "2027-04-15"
+        assert (six.payload.region, six.payload.product_model) == ("east", "KYN28-12")
 
         # Three failed attempts (the third delivered twice) escalate it once.
         third = decode_obj(attempt_failed("C1", "U1:warranty_6m", 3, "2027-05-05"))
@@ -146,7 +162,7 @@ def test_an_industrial_unit_from_its_facts_to_escalation(settings: Settings) -> 
         feed(client, [powered_on("C1", "U1", "2026-12-01")])
         assert client.get("/v1/visits/U1:trial_run").json()["status"] == "done"
         final = counted(schedule_events(own))
-        assert final[("visit_rescheduled", "U1:trial_run")] == 0
+        assert final[("visit_rescheduled", "U1:trial_run")] == trial_moves
         assert final[("visit_planned", "U1:trial_run")] == 1
     assert dead_letters(own) == 0
 

@@ -3,7 +3,9 @@
 Done visits never change and are never cancelled. An open visit (escalated
 included: it stays open until a record closes it) moves when its dates or
 channel changed, and is cancelled when the plan no longer has it. A cancelled
-visit that comes back is planned again.
+visit that comes back is planned again. A region or product model learnt after
+the visit was planned (facts arrive out of order) is published as a move too,
+so that the survey and reporting copies of the visit learn it.
 """
 
 from collections.abc import Iterable, Mapping
@@ -23,7 +25,7 @@ class Planned:
 
 @dataclass(frozen=True)
 class Rescheduled:
-    """An open visit whose due date, latest date or channel changed."""
+    """An open visit whose dates, channel, region or product model changed."""
 
     visit: PlannedVisit
     previous_due_date: date
@@ -53,6 +55,16 @@ def _what_moved(stored: Visit, planned: PlannedVisit) -> str:
         )
         if old != new
     ]
+    details = [
+        name
+        for name, old, new in (
+            ("region", stored.region, planned.region),
+            ("product_model", stored.product_model, planned.product_model),
+        )
+        if old != new
+    ]
+    if details:
+        moved.append(f"details changed: {', '.join(details)}")
     return "; ".join(moved)
 
 
@@ -105,6 +117,8 @@ def apply_changes(
                 due_date=change.visit.due_date,
                 latest_date=change.visit.latest_date,
                 channel=change.visit.channel,
+                region=change.visit.region,
+                product_model=change.visit.product_model,
             )
         else:
             previous = after.get(change.visit.visit_id)

@@ -43,6 +43,9 @@ class Visit:
     status: VisitStatus = VisitStatus.PLANNED
     region: str | None = None
     failed_attempts: int = 0
+    # Published details that may arrive late (the contract names the region,
+    # the shipment the model): a change of either is published as a move too.
+    product_model: str | None = None
 
 
 CLOSED = frozenset({VisitStatus.DONE, VisitStatus.CANCELLED})
@@ -64,4 +67,5 @@ def open_visit(planned: PlannedVisit, failed_attempts: int = 0) -> Visit:
         channel=planned.channel,
         region=planned.region,
         failed_attempts=failed_attempts,
+        product_model=planned.product_model,
     )

@@ -74,6 +74,32 @@ def test_a_correction_reschedules_and_cancels() -> None:
     assert VisitCancelled in kinds
 
 
+def test_every_move_carries_the_region_and_model_known_now() -> None:
+    # A date move (the corrected power-on) and a details-only move (the
+    # contract, registered last, names the region) both carry both.
+    dated = derive_all(
+        shipped("u1", "2026-01-10"),
+        power_on_fact("u1", "2026-02-15"),
+        power_on_fact("u1", "2026-03-01"),
+    )
+    moved = [e for e in dated if isinstance(e, VisitRescheduled)]
+    assert moved
+    assert len(moved) == len(dated)
+    assert {(e.payload.region, e.payload.product_model) for e in moved} == {
+        (None, "KYN28-12")
+    }
+    late_contract = derive_all(
+        shipped("u1", "2026-01-10"), power_on_fact("u1", "2026-02-15"), contract()
+    )
+    regional = [e for e in late_contract if isinstance(e, VisitRescheduled)]
+    assert regional
+    assert len(regional) == len(late_contract)
+    assert {(e.payload.region, e.payload.product_model) for e in regional} == {
+        ("east", "KYN28-12")
+    }
+    assert {e.payload.reason for e in regional} == {"details changed: region"}
+
+
 def test_the_third_failure_escalates_on_site_for_a_unit() -> None:
     events = derive_all(
         shipped("u1", "2026-01-10"),

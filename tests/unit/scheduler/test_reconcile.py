@@ -15,6 +15,7 @@ from services.scheduler.domain.visit import PlannedVisit, open_visit
 
 from .builders import (
     D,
+    contract,
     customer,
     done,
     installed,
@@ -165,11 +166,74 @@ def test_a_late_shipment_brings_the_warranty_end_forward() -> None:
         customer(powered_on("u1", "2026-06-01"), shipped("u1", "2025-10-15"))
     )
     changes = reconcile(stored(before), after)
-    assert [(_id(c), _due(c)) for c in changes] == [
-        ("u1:warranty_12m", D("2027-04-15")),
-        ("u1:post_warranty_1", D("2028-04-15")),
-        ("u1:post_warranty_2", D("2029-04-15")),
+    # The shipment also names the model: the visits whose dates stay move too.
+    assert [(_id(c), _due(c), _reason(c)) for c in changes] == [
+        ("u1:trial_run", D("2026-07-01"), "details changed: product_model"),
+        ("u1:warranty_6m", D("2026-12-01"), "details changed: product_model"),
+        (
+            "u1:warranty_12m",
+            D("2027-04-15"),
+            "due_date 2027-06-01 -> 2027-04-15; latest_date 2027-07-01 -> "
+            "2027-05-15; details changed: product_model",
+        ),
+        ("u1:post_warranty_1", D("2028-04-15"), _moved_a_year("2028")),
+        ("u1:post_warranty_2", D("2029-04-15"), _moved_a_year("2029")),
     ]
+
+
+def _reason(change: Change) -> str:
+    return "" if isinstance(change, Planned) else change.reason
+
+
+def _moved_a_year(year: str) -> str:
+    return (
+        f"due_date {year}-06-01 -> {year}-04-15; latest_date {year}-07-01 -> "
+        f"{year}-05-15; details changed: product_model"
+    )
+
+
+def test_unchanged_details_publish_nothing() -> None:
+    facts = customer(*UNIT, contract())
+    plan = plan_customer(facts)
+    assert {(v.region, v.product_model) for v in plan} == {("east", "KYN28-12")}
+    assert reconcile(stored(plan), plan) == []
+
+
+def test_a_model_learnt_late_moves_each_open_visit_once_with_the_model() -> None:
+    early = plan_customer(customer(powered_on("u1", "2026-02-15")))
+    assert {v.product_model for v in early} == {None}
+    # Shipped recently: the warranty end (power-on + 12 months) stays.
+    late = plan_customer(
+        customer(powered_on("u1", "2026-02-15"), shipped("u1", "2026-01-10"))
+    )
+    changes = reconcile(stored(early), late)
+    assert {_id(c) for c in changes} == {v.visit_id for v in early}
+    for change in changes:
+        assert isinstance(change, Rescheduled)
+        assert change.reason == "details changed: product_model"
+        assert change.visit.product_model == "KYN28-12"
+        assert change.previous_due_date == change.visit.due_date
+    assert reconcile(apply_changes(stored(early), changes), late) == []
+
+
+def test_a_region_learnt_late_names_the_region() -> None:
+    before = [replace(planned(), region=None)]
+    changes = reconcile(stored(before), [planned()])
+    assert changes == [
+        Rescheduled(planned(), D("2026-06-01"), "details changed: region")
+    ]
+
+
+def test_a_done_visit_keeps_its_details_whatever_is_learnt() -> None:
+    early = plan_customer(customer(powered_on("u1", "2026-02-15")))
+    read_model = stored(early, {"u1:trial_run"})
+    late = plan_customer(
+        customer(powered_on("u1", "2026-02-15"), shipped("u1", "2026-01-10"))
+    )
+    changes = reconcile(read_model, late)
+    assert "u1:trial_run" not in {_id(c) for c in changes}
+    after = apply_changes(read_model, changes)
+    assert after["u1:trial_run"] == read_model["u1:trial_run"]
 
 
 def test_apply_changes_gives_the_read_model_after_publishing() -> None:

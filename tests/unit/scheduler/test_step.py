@@ -175,11 +175,15 @@ def test_lifecycle_leaves_closed_visits_closed() -> None:
     assert after[cancelled.visit_id].failed_attempts == 5
 
 
-def test_the_plan_carries_details_that_are_not_changes() -> None:
-    # The shipment names the model after the power-on planned the visits.
-    early = (powered_on("u1", "2026-02-15"),)
+def test_a_model_learnt_late_moves_the_open_visits_not_the_done_one() -> None:
+    # The shipment names the model after the power-on planned the visits, and
+    # after the trial-run visit was made: the open ones move to carry it.
+    early = (powered_on("u1", "2026-02-15"), done("u1:trial_run", "2026-03-16"))
     known, stored, _ = take_all(early)
     outcome = take_fact(known, stored, shipped("u1", "2026-01-10"), DEFAULT_POLICY)
-    trial = next(p for p in outcome.plan if p.visit_id == "u1:trial_run")
-    assert trial.product_model == "KYN28-12"
-    assert outcome.changes == []  # nothing moved: no event, only the detail
+    moved = {c.visit.visit_id: c for c in outcome.changes if isinstance(c, Rescheduled)}
+    assert len(moved) == len(outcome.changes)
+    assert set(moved) == {v for v in stored if v != "u1:trial_run"}
+    assert {c.visit.product_model for c in moved.values()} == {"KYN28-12"}
+    assert outcome.visits["u1:trial_run"] == stored["u1:trial_run"]
+    assert outcome.visits["u1:warranty_6m"].product_model == "KYN28-12"
