@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, HTTPException, Query, status
 from pydantic import BaseModel
 
 from schemas.envelope import Event
+from services.kit.params import Cursor, Limit
 from services.kit.service import RuntimeDep
 from services.ledger.client import InvalidEventsError, validate
 
@@ -108,10 +109,8 @@ def get_ledger(
     runtime: RuntimeDep,
     customer_id: str | None = None,
     contract_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[
-        str | None, Query(description="`next` of the previous page")
-    ] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> LedgerPage:
     """The visit ledger's rows, one per shipped product line, by unit id."""
     params = {
@@ -164,7 +163,7 @@ def get_orders(
     runtime: RuntimeDep,
     customer_id: str | None = None,
     store_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Limit = 100,
 ) -> list[RetailOrder]:
     """Retail orders delivered or picked up, with their visit record numbers."""
     with runtime.pool.connection() as conn:

@@ -25,7 +25,7 @@ from services.feedback.api.common import (
     not_found,
     refused,
 )
-from services.feedback.api.tickets import PERIOD, AsOf, Wait
+from services.feedback.api.tickets import AsOf, Wait
 from services.feedback.derived import SOURCE
 from services.feedback.domain import capa
 from services.feedback.domain.capa import CapaState
@@ -37,6 +37,7 @@ from services.feedback.models import (
     CapaRead,
     CapaVerify,
 )
+from services.kit.params import PERIOD_PATTERN, Cursor, Limit
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/capas", tags=["capas"])
@@ -136,13 +137,14 @@ def list_capas(
     ] = None,
     period: Annotated[
         str | None,
-        Query(pattern=PERIOD, description="YYYY-MM: source period or opening month"),
+        Query(
+            pattern=PERIOD_PATTERN,
+            description="YYYY-MM: source period or opening month",
+        ),
     ] = None,
     as_of: AsOf = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[
-        str | None, Query(description="`next` of the previous page")
-    ] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> CapaPage:
     """CAPAs by id, filtered; open ones past their due date are flagged."""
     with runtime.pool.connection() as conn:

@@ -37,11 +37,11 @@ from services.feedback.models import (
     TicketResolve,
 )
 from services.feedback.settings import feedback_settings
+from services.kit.params import PERIOD_PATTERN, Cursor, Limit
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
 
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 Wait = Annotated[bool, Query(description="wait until the feedback applied it")]
 AsOf = Annotated[date | None, Query(description="flag SLA breaches as of; today")]
 
@@ -66,13 +66,11 @@ def list_tickets(
         bool | None, Query(description="only tickets with (true) or without SLA breach")
     ] = None,
     period: Annotated[
-        str | None, Query(pattern=PERIOD, description="YYYY-MM of the opening")
+        str | None, Query(pattern=PERIOD_PATTERN, description="YYYY-MM of the opening")
     ] = None,
     as_of: AsOf = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[
-        str | None, Query(description="`next` of the previous page")
-    ] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> TicketPage:
     """Tickets by id, filtered, each flagged with the SLAs it breached."""
     with runtime.pool.connection() as conn:

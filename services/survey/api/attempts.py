@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from schemas.types import AttemptFailure
+from services.kit.params import PERIOD_PATTERN
 from services.kit.service import RuntimeDep
 from services.survey import queries, store
-from services.survey.api.records import PERIOD
 from services.survey.api.visits import open_visit
 from services.survey.models import (
     AttemptCreate,
@@ -83,7 +83,7 @@ def list_attempts(
     runtime: RuntimeDep,
     customer_id: str | None = None,
     period: Annotated[
-        str | None, Query(pattern=PERIOD, description="YYYY-MM of the attempt")
+        str | None, Query(pattern=PERIOD_PATTERN, description="YYYY-MM of the attempt")
     ] = None,
     reason: AttemptFailure | None = None,
 ) -> AttemptSummary:

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from schemas.types import Channel, VisitKind
+from services.kit.params import PERIOD_PATTERN, Cursor, Limit
 from services.kit.service import RuntimeDep
 from services.survey import queries, store
 from services.survey.api.visits import open_visit
@@ -30,7 +31,6 @@ router = APIRouter(prefix="/v1/visit-records", tags=["visit records"])
 _RECORD_FIELDS = frozenset(
     {"product_quality", "service_quality", "suggestions", "needs"}
 )
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 def _field(error: AnswerError) -> str:
@@ -113,14 +113,13 @@ def list_visit_records(
     *,
     customer_id: str | None = None,
     period: Annotated[
-        str | None, Query(pattern=PERIOD, description="YYYY-MM of the visit date")
+        str | None,
+        Query(pattern=PERIOD_PATTERN, description="YYYY-MM of the visit date"),
     ] = None,
     kind: VisitKind | None = None,
     visit_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[
-        str | None, Query(description="`next` of the previous page")
-    ] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> VisitRecordPage:
     """Visit records by record number, filtered by customer, month and kind."""
     with runtime.pool.connection() as conn:
