@@ -12,8 +12,7 @@ from psycopg.types.json import Jsonb
 from bench.machine import cpu_seconds
 from bench.rates import Progress, Rate, per_unit
 from schemas.catalogue import LEDGER
-from services.kit.db import connect, connect_async, migrate
-from services.kit.producer import EventProducer
+from services.kit.db import STORE, VIEWS, connect, connect_async, migrate
 from services.kit.projection import ProjectionRunner
 from services.kit.settings import Settings
 from services.ledger.projection import PROJECTION
@@ -28,11 +27,10 @@ RUNNER_APP = "bench-ledger-projection"
 async def project(settings: Settings, ends: dict[int, int], timeout_s: float) -> Rate:
     """Run the real ledger projection from an empty schema until caught up."""
     schema = settings.schema_for("ledger")
-    migrate(settings.database_url, schema, SERVICE.migrations)
-    producer = EventProducer(
-        settings.kafka_bootstrap, settings.topic_prefix, "bench-ledger"
-    )
-    runner = ProjectionRunner(PROJECTION, settings, schema, producer)
+    store = settings.store_schema_for("ledger")
+    migrate(settings.database_url, schema, SERVICE.migrations, VIEWS)
+    migrate(settings.database_url, store, SERVICE.migrations, STORE)
+    runner = ProjectionRunner(PROJECTION, settings, schema, store)
     watcher = await connect_async(settings.database_url, schema)
     await watcher.set_autocommit(True)
     progress = Progress("read model", sum(ends.values()))
@@ -67,7 +65,6 @@ async def project(settings: Settings, ends: dict[int, int], timeout_s: float) ->
         await runner.stop()
         await asyncio.wait_for(task, 30)
         await watcher.close()
-        producer.close()
 
 
 async def _until_caught_up(

@@ -1,6 +1,14 @@
-"""PostgreSQL: one schema per service, migrations, and connections into it."""
+"""PostgreSQL: each service's two schemas, migrations, and connections into them.
+
+A service owns a *store* schema (its command side: authoritative tables, the
+outbox, idempotency keys; never dropped) and a *views* schema (its read model,
+derived only from the log; a rebuild drops it). Connections see them through
+their search path, so SQL carries no schema names and a test can run in fresh
+ones.
+"""
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import psycopg
@@ -10,20 +18,24 @@ from psycopg_pool import ConnectionPool
 log = logging.getLogger(__name__)
 
 KIT_MIGRATIONS = Path(__file__).parent / "migrations"
+VIEWS, STORE = "views", "store"
 
 
-def _options(schema: str) -> str:
-    # Every connection of a service sees only its own schema, so the SQL of the
-    # read models carries no schema names and a test can run in a fresh one.
-    return f"-c search_path={schema}"
+def _options(schema: str | Sequence[str]) -> str:
+    # Names first found in the first schema: the views' `consumer_positions`
+    # shadows the store's for a connection whose path starts with the views.
+    path = [schema] if isinstance(schema, str) else list(schema)
+    return "-c search_path=" + ",".join(f'"{s}"' for s in path)
 
 
-def connect(database_url: str, schema: str) -> psycopg.Connection:
-    """A connection whose search path is the service's schema."""
+def connect(database_url: str, schema: str | Sequence[str]) -> psycopg.Connection:
+    """A connection whose search path is the service's schema(s)."""
     return psycopg.connect(database_url, options=_options(schema))
 
 
-async def connect_async(database_url: str, schema: str) -> psycopg.AsyncConnection:
+async def connect_async(
+    database_url: str, schema: str | Sequence[str]
+) -> psycopg.AsyncConnection:
     """An asyncio autocommit connection whose search path is the service's schema.
 
     Autocommit, so that a read outside `transaction()` never leaves a
@@ -35,7 +47,9 @@ async def connect_async(database_url: str, schema: str) -> psycopg.AsyncConnecti
     )
 
 
-def open_pool(database_url: str, schema: str, max_size: int = 8) -> ConnectionPool:
+def open_pool(
+    database_url: str, schema: str | Sequence[str], max_size: int = 8
+) -> ConnectionPool:
     """A pool of connections into the service's schema, for the HTTP routes."""
     pool = ConnectionPool(
         database_url,
@@ -48,14 +62,18 @@ def open_pool(database_url: str, schema: str, max_size: int = 8) -> ConnectionPo
     return pool
 
 
-def migrate(database_url: str, schema: str, migrations: Path) -> list[str]:
+def migrate(database_url: str, schema: str, migrations: Path, side: str) -> list[str]:
     """Create the schema and apply the kit's and the service's new migrations.
 
-    Files run in name order, each once, recorded in `schema_migrations`. An
-    advisory lock keeps two replicas starting together from racing.
+    `side` is `views` or `store`: the files of `<migrations>/<side>/` after the
+    kit's of the same side. Files run in name order, each once, recorded in
+    `schema_migrations`. An advisory lock keeps replicas starting together
+    from racing.
     """
     applied: list[str] = []
-    files = sorted(KIT_MIGRATIONS.glob("*.sql")) + sorted(migrations.glob("*.sql"))
+    files = sorted((KIT_MIGRATIONS / side).glob("*.sql")) + sorted(
+        (migrations / side).glob("*.sql")
+    )
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (schema,))
         try:
@@ -71,7 +89,7 @@ def migrate(database_url: str, schema: str, migrations: Path) -> list[str]:
             )
             done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
             for path in files:
-                name = f"{path.parent.parent.name}/{path.name}"
+                name = f"{path.parent.parent.parent.name}/{side}/{path.name}"
                 if name in done:
                     continue
                 with conn.transaction():

@@ -24,3 +24,19 @@ BATCH_SECONDS = Histogram(
 CONSUMER_LAG = Gauge(
     "followup_consumer_lag", "Records on the log not yet applied", ["consumer"]
 )
+OUTBOX_UNSENT = Gauge(
+    "followup_outbox_unsent", "Outbox rows seen unsent by the relay", ["service"]
+)
+OUTBOX_FAILED = Counter(
+    "followup_outbox_failed_total",
+    "Outbox rows the broker refused for good (kept, marked failed)",
+    ["service"],
+)
+COMMANDS_REPLAYED = Counter(
+    "followup_commands_replayed_total",
+    "Commands answered from their Idempotency-Key without deciding again",
+    ["service"],
+)
+JOB_RUNS = Counter(
+    "followup_job_runs_total", "Periodic job runs, per business date", ["job"]
+)

@@ -1,6 +1,10 @@
-"""Consuming the log into a PostgreSQL read model, exactly once in effect.
+"""Consuming the log into PostgreSQL, exactly once in effect.
 
-Why aiokafka and not a faust-streaming agent: a read model must record the
+One runner serves both kinds of consumer a service may have: its read model
+(the views schema, dropped by a rebuild) and its event reactions (the store
+schema: decisions taken on other services' events, never replayed).
+
+Why aiokafka and not a faust-streaming agent: a consumer must record the
 consumed position in the *same* PostgreSQL transaction as its rows and resume
 from that position, and faust commits offsets from its own in-memory acks
 (no hook to store them in a database: faust-streaming issue #461; and open
@@ -11,12 +15,11 @@ The loop, per batch from `getmany`:
 1. decode every record; one that is not a valid event of the catalogue goes to
    the consumer's dead-letter topic with the reason;
 2. in one transaction: claim the event ids (a duplicate id is skipped), let the
-   service's handler update its rows, and store each partition's next offset;
-3. before committing, publish what the handlers derived and the dead letters,
-   and wait for the broker's acknowledgement (derived events carry stable ids,
-   so a re-run after a crash re-emits the same ids, recognised downstream);
-4. commit the transaction, then the offsets to Kafka (for lag monitoring only:
-   on assignment we seek to the positions stored in PostgreSQL).
+   service's handler update its rows, store each partition's next offset, and
+   write what the handlers derived and the dead letters to the service's
+   outbox (kit/outbox.py), which the relay publishes after the commit;
+3. commit, then the offsets to Kafka (for lag monitoring only: on assignment
+   we seek to the positions stored in PostgreSQL).
 A handler that raises for one event makes the batch run again one event at a
 time under savepoints, so only that event is dead-lettered and the rest apply.
 A database or broker failure is not the event's fault: the batch is rolled
@@ -49,7 +52,7 @@ from services.kit.metrics import (
     EVENTS_DEAD_LETTERED,
     EVENTS_DUPLICATE,
 )
-from services.kit.producer import EventProducer
+from services.kit.outbox import OutboxRow, enqueue_async, rows_of
 from services.kit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,9 @@ class Projection:
     # Optional set-based path: all fresh events of a batch, in log order. The
     # per-event `handle` stays the slow path that isolates a failing event.
     handle_batch: BatchHandler | None = None
+    # The service it belongs to, when the name is not the service's own
+    # (event reactions: `feedback.reactions`); it names the dead-letter topic.
+    service: str | None = None
 
 
 @dataclass
@@ -110,16 +116,26 @@ class ProjectionRunner:
         projection: Projection,
         settings: Settings,
         schema: str,
-        producer: EventProducer,
+        store_schema: str,
+        *,
+        prepare: Callable[[], Awaitable[None]] | None = None,
+        on_outbox: Callable[[], None] | None = None,
     ) -> None:
+        """`schema` holds the consumer's positions and rows; `store_schema` the
+        outbox. `prepare` runs before each (re)start, e.g. to re-create a read
+        model dropped by a rebuild; `on_outbox` is told when rows were written.
+        """
         self.projection = projection
         self.settings = settings
         self.schema = schema
-        self.producer = producer
+        self.store_schema = store_schema
+        self._prepare = prepare
+        self._on_outbox = on_outbox
         self.state = ProjectionState()
         self.group_id = f"{settings.topic_prefix}.{projection.name}"
+        # A service's consumers share its one dead-letter topic.
         self.dead_letter_topic = dead_letter_topic(
-            settings.topic_prefix, projection.name
+            settings.topic_prefix, projection.service or projection.name
         )
         self._topics = [t.full_name(settings.topic_prefix) for t in projection.topics]
         self._stopping = asyncio.Event()
@@ -158,6 +174,11 @@ class ProjectionRunner:
         self._stopping.set()
 
     async def _run_once(self) -> None:
+        if self._prepare is not None:
+            await self._prepare()
+        # Its own schema only: the kit's tables have the same names in the
+        # views and the store, and a consumer must never fall through to the
+        # other one's positions. The outbox is named with its schema.
         self._conn = await connect_async(self.settings.database_url, self.schema)
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self.settings.kafka_bootstrap,
@@ -324,7 +345,11 @@ class ProjectionRunner:
                 ],
             )
             if derived or dead:
-                await asyncio.to_thread(self._publish, derived, dead)
+                await enqueue_async(
+                    cur, self._outbox_rows(derived, dead), self.store_schema
+                )
+        if (derived or dead) and self._on_outbox is not None:
+            self._on_outbox()
         return applied, dead
 
     async def _handle_all(
@@ -384,27 +409,29 @@ class ProjectionRunner:
         )
         return {row[0] for row in await cur.fetchall()}
 
-    def _publish(self, derived: list[Event], dead: list[DeadLetter]) -> None:
-        if derived:
-            self.producer.publish(derived)
-        if dead:
-            now = datetime.now(UTC).isoformat()
-            self.producer.publish_raw(
-                (
-                    self.dead_letter_topic,
-                    record.key,
-                    record.value,
-                    [
-                        ("dlq.reason", reason.encode()),
-                        ("dlq.consumer", self.projection.name.encode()),
-                        ("dlq.topic", record.topic.encode()),
-                        ("dlq.partition", str(record.partition).encode()),
-                        ("dlq.offset", str(record.offset).encode()),
-                        ("dlq.failed_at", now.encode()),
-                    ],
-                )
-                for record, reason in dead
+    def _outbox_rows(
+        self, derived: list[Event], dead: list[DeadLetter]
+    ) -> list[OutboxRow]:
+        now = datetime.now(UTC).isoformat()
+        rows = rows_of(derived, self.settings.topic_prefix)
+        rows += [
+            OutboxRow(
+                event_id=None,
+                topic=self.dead_letter_topic,
+                key=record.key,
+                value=record.value,
+                headers=[
+                    ("dlq.reason", reason.encode()),
+                    ("dlq.consumer", self.projection.name.encode()),
+                    ("dlq.topic", record.topic.encode()),
+                    ("dlq.partition", str(record.partition).encode()),
+                    ("dlq.offset", str(record.offset).encode()),
+                    ("dlq.failed_at", now.encode()),
+                ],
             )
+            for record, reason in dead
+        ]
+        return rows
 
     def _update_lag(self) -> None:
         if self._consumer is None:

@@ -1,10 +1,11 @@
-"""A service process: its HTTP app, its projection, its background jobs.
+"""A service process: its HTTP app, its consumers, its relay, its jobs.
 
-Each service declares a `Service` (name, port, migrations, routers, projection)
-and its `__main__` calls `main(service)`. The app's lifespan creates the
-topics and the schema, opens the pool and the producer, and runs the
-projection beside the HTTP server; `/healthz`, `/readyz` and `/metrics` come
-with every service.
+Each service declares a `Service` (name, port, migrations, routers, read-model
+projection, event reactions, periodic jobs) and its `__main__` calls
+`main(service)`. The app's lifespan creates the topics and both schemas
+(store: command side and outbox; views: the read model), opens the pool and
+the producer, and runs the consumers, the outbox relay and the jobs beside
+the HTTP server; `/healthz`, `/readyz` and `/metrics` come with every service.
 """
 
 import asyncio
@@ -18,14 +19,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import uvicorn
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from psycopg_pool import ConnectionPool
 
-from services.kit.db import drop_schema, migrate, open_pool
+from services.kit.db import STORE, VIEWS, drop_schema, migrate, open_pool
+from services.kit.http import unavailable
 from services.kit.logs import configure_logging
 from services.kit.metrics import EVENTS_PUBLISHED
+from services.kit.outbox import OutboxRelay, sent_positions
 from services.kit.producer import EventProducer, Position
 from services.kit.projection import Projection, ProjectionRunner
 from services.kit.settings import Settings
@@ -36,20 +39,60 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
-    """The live resources of a running service, handed to its routes and jobs."""
+    """The live resources of a running service, handed to its routes and jobs.
+
+    `pool` connections see the views schema first, then the store schema.
+    """
 
     service: "Service"
     settings: Settings
     schema: str
+    store_schema: str
     pool: ConnectionPool
     producer: EventProducer
+    relay: OutboxRelay
     runner: ProjectionRunner | None = None
+    reactor: ProjectionRunner | None = None
 
     def publish(self, events: Sequence[Any]) -> list[Position]:
-        """Append events to the log (acks=all); raise if any is not acknowledged."""
+        """Append events straight to the log (acks=all): the log-first path of
+        department facts, which hold no invariant beyond their event id."""
         positions = self.producer.publish(events)
         EVENTS_PUBLISHED.labels(self.service.name).inc(len(positions))
         return positions
+
+    def refuse_if_behind(self) -> None:
+        """503 with Retry-After while the read model is not following the log
+        closely enough to decide against (rebuilding, stalled, lagging)."""
+        for runner in (self.runner, self.reactor):
+            if runner is None:
+                continue
+            state = runner.state
+            if not state.running:
+                raise unavailable(
+                    f"the {runner.projection.name} consumer is not running "
+                    f"({state.last_error or 'starting'}); retry shortly"
+                )
+            if state.lag is not None and state.lag > self.settings.command_max_lag:
+                raise unavailable(
+                    f"the {runner.projection.name} read model is {state.lag} events "
+                    f"behind the log (bound {self.settings.command_max_lag}: "
+                    "rebuilding or catching up); retry shortly",
+                    retry_after_s=10,
+                )
+
+    def wait_until_published(self, event_ids: Sequence[Any]) -> list[Position] | None:
+        """Block until the relay published these outbox events; their positions,
+        or None when `wait_timeout_s` passes first (they will be published)."""
+        deadline = time.monotonic() + self.settings.wait_timeout_s
+        while True:
+            with self.pool.connection() as conn:
+                positions = sent_positions(conn, event_ids)
+            if positions is not None:
+                return positions
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.02)
 
     def wait_until_applied(self, positions: Sequence[Position]) -> bool:
         """Block until this service's read model has applied these positions.
@@ -80,13 +123,19 @@ Job = Callable[[Runtime], Coroutine[Any, Any, None]]
 
 @dataclass(frozen=True)
 class Service:
-    """What a service is made of; `main()` turns it into a running process."""
+    """What a service is made of; `main()` turns it into a running process.
+
+    `migrations` holds `views/` (the read model) and, for a service with a
+    command side, `store/`; `projection` builds the views from the log,
+    `reactions` decides on other services' events into the store and outbox.
+    """
 
     name: str
     default_port: int
     migrations: Path
     routers: Sequence[APIRouter]
     projection: Projection | None = None
+    reactions: Projection | None = None
     jobs: Sequence[Job] = field(default_factory=tuple)
     description: str = ""
     # A service with variables of its own subclasses Settings; `main()` reads
@@ -103,49 +152,116 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+@asynccontextmanager
+async def running(service: "Service", settings: Settings) -> AsyncIterator[Runtime]:
+    """Start what a service runs beside its HTTP server; stop it on exit."""
+    schema = settings.schema_for(service.name)
+    store_schema = settings.store_schema_for(service.name)
+    await asyncio.to_thread(
+        ensure_topics,
+        settings.kafka_bootstrap,
+        catalogue_topics(settings.topic_prefix),
+        settings.partitions,
+        settings.replication_factor,
+    )
+
+    async def prepare_store() -> None:
+        await asyncio.to_thread(
+            migrate, settings.database_url, store_schema, service.migrations, STORE
+        )
+
+    async def prepare_views() -> None:
+        # Also after a rebuild dropped the views under a running service.
+        await asyncio.to_thread(
+            migrate, settings.database_url, schema, service.migrations, VIEWS
+        )
+
+    await prepare_store()
+    await prepare_views()
+    pool = await asyncio.to_thread(
+        open_pool, settings.database_url, [schema, store_schema]
+    )
+    producer = EventProducer(
+        settings.kafka_bootstrap,
+        settings.topic_prefix,
+        f"followup-{service.name}",
+        request_timeout_ms=settings.producer_request_timeout_ms,
+        delivery_timeout_ms=settings.producer_delivery_timeout_ms,
+    )
+    relay = OutboxRelay(
+        settings.database_url,
+        store_schema,
+        producer,
+        service=service.name,
+        batch_size=settings.relay_batch_size,
+        poll_s=settings.relay_poll_s,
+        timeout_s=producer.delivery_timeout_s + 5,
+    )
+    runner = (
+        ProjectionRunner(
+            service.projection,
+            settings,
+            schema,
+            store_schema,
+            prepare=prepare_views,
+            on_outbox=relay.wake,
+        )
+        if service.projection
+        else None
+    )
+    reactor = (
+        ProjectionRunner(
+            service.reactions,
+            settings,
+            store_schema,
+            store_schema,
+            prepare=prepare_store,
+            on_outbox=relay.wake,
+        )
+        if service.reactions
+        else None
+    )
+    runtime = Runtime(
+        service,
+        settings,
+        schema,
+        store_schema,
+        pool,
+        producer,
+        relay,
+        runner,
+        reactor,
+    )
+    relaying = asyncio.create_task(relay.run())
+    consumers = [(r, asyncio.create_task(r.run())) for r in (runner, reactor) if r]
+    jobs = [asyncio.create_task(job(runtime)) for job in service.jobs]
+    log.info("service started", extra={"schema": schema})
+    try:
+        yield runtime
+    finally:
+        for job in jobs:
+            job.cancel()
+        for r, _ in consumers:
+            await r.stop()  # lets the batch in hand commit
+        for _, task in consumers:
+            await asyncio.wait_for(task, timeout=30)
+        for job in jobs:
+            with suppress(asyncio.CancelledError):
+                await job
+        await relay.stop()
+        await asyncio.wait_for(relaying, timeout=30)
+        pool.close()
+        producer.close()
+
+
 def create_app(service: Service, settings: Settings) -> FastAPI:
     """The service's FastAPI app, with health, readiness and metrics."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        schema = settings.schema_for(service.name)
-        await asyncio.to_thread(
-            ensure_topics,
-            settings.kafka_bootstrap,
-            catalogue_topics(settings.topic_prefix),
-            settings.partitions,
-            settings.replication_factor,
-        )
-        await asyncio.to_thread(
-            migrate, settings.database_url, schema, service.migrations
-        )
-        pool = await asyncio.to_thread(open_pool, settings.database_url, schema)
-        producer = EventProducer(
-            settings.kafka_bootstrap, settings.topic_prefix, f"followup-{service.name}"
-        )
-        runner = (
-            ProjectionRunner(service.projection, settings, schema, producer)
-            if service.projection
-            else None
-        )
-        runtime = Runtime(service, settings, schema, pool, producer, runner)
-        app.state.runtime = runtime
-        jobs = [asyncio.create_task(job(runtime)) for job in service.jobs]
-        projecting = asyncio.create_task(runner.run()) if runner else None
-        log.info("service started", extra={"schema": schema})
-        try:
+        async with running(service, settings) as runtime:
+            app.state.runtime = runtime
             yield
-        finally:
-            for job in jobs:
-                job.cancel()
-            if runner and projecting:
-                await runner.stop()  # lets the batch in hand commit
-                await asyncio.wait_for(projecting, timeout=30)
-            for job in jobs:
-                with suppress(asyncio.CancelledError):
-                    await job
-            pool.close()
-            producer.close()
 
     app = FastAPI(
         title=f"followup {service.name}",
@@ -176,11 +292,27 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
             checks["consumer_lag"] = state.lag
             if state.last_error:
                 checks["last_error"] = state.last_error
+        if runtime.reactor:
+            state = runtime.reactor.state
+            checks["reactions"] = "running" if state.running else "stopped"
+            checks["reactions_lag"] = state.lag
+            if state.last_error:
+                checks["reactions_last_error"] = state.last_error
+        checks["outbox_relay"] = "leader" if runtime.relay.leader else "standby"
+        if runtime.relay.last_error:
+            checks["outbox_last_error"] = runtime.relay.last_error
+        try:
+            runtime.refuse_if_behind()
+            checks["commands"] = "accepted"
+        except HTTPException as exc:
+            checks["commands"] = f"refused: {exc.detail}"
         ready = (
             checks["database"] == "ok"
             and checks["broker"] == "ok"
-            and (runtime.runner is None or runtime.runner.state.running)
+            and all(r.state.running for r in (runtime.runner, runtime.reactor) if r)
         )
+        # A read model catching up (a rebuild) still serves reads, so the
+        # service stays ready; `commands` says whether it decides commands.
         return JSONResponse(
             {"ready": ready, **checks}, status_code=200 if ready else 503
         )
@@ -202,12 +334,16 @@ def main(service: Service, argv: Sequence[str] | None = None) -> int:
     settings = service.settings_class()
     configure_logging(settings.log_level, service.name)
     if command == "rebuild":
-        # Positions live in the schema, so a dropped schema restarts the
-        # projection from the beginning of the log on the next start.
+        # Only the views: the read model's positions live with it, so its
+        # consumer restarts from the beginning of the log (a running service
+        # re-creates the schema at once and refuses commands until it caught
+        # up). The store schema, the command side, is never dropped.
         drop_schema(settings.database_url, settings.schema_for(service.name))
         print(
-            f"dropped schema {settings.schema_for(service.name)!r}; "
-            "start the service to rebuild it from the log"
+            f"dropped the read model {settings.schema_for(service.name)!r}; "
+            "the service rebuilds it from the log (at once if it is running, "
+            "else on its next start); the command side "
+            f"{settings.store_schema_for(service.name)!r} is kept"
         )
         return 0
     if command != "serve":

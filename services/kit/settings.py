@@ -31,11 +31,31 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # How long a caller asking to wait for its read model may block.
     wait_timeout_s: float = 10.0
+    # Commands are refused (503, Retry-After) while the read model is further
+    # behind the log than this (a rebuild, a stalled consumer): a decision
+    # must not be taken against a view that misses what the log says.
+    command_max_lag: int = 1000
+    # Idempotency keys are remembered at least this long (Stripe keeps 24 h).
+    idempotency_ttl_h: int = 48
+    # The outbox relay's producer: how long one send may take before the
+    # relay tries the row again (an acknowledged row is never sent twice,
+    # a timed-out one may be: consumers recognise its event id).
+    producer_request_timeout_ms: int = 15_000
+    producer_delivery_timeout_ms: int = 30_000
+    relay_batch_size: int = 500
+    relay_poll_s: float = 0.05
+    # Test-only fault injection: comma-separated crash points (kit/faults.py)
+    # at which the process kills itself with SIGKILL.
+    crash_at: str = ""
 
     def today(self) -> date:
         """Today's date in the company's time zone (domain.md: dates)."""
         return local_today(self.timezone)
 
     def schema_for(self, service: str) -> str:
-        """The PostgreSQL schema that holds a service's read model."""
+        """The PostgreSQL schema of a service's read model (dropped by a rebuild)."""
         return f"{self.schema_prefix}{service}"
+
+    def store_schema_for(self, service: str) -> str:
+        """The schema of a service's command side and outbox (never rebuilt)."""
+        return f"{self.schema_prefix}{service}_store"

@@ -16,7 +16,7 @@ from kafka import KafkaConsumer
 from schemas.catalogue import LEDGER, AnyEvent, dead_letter_topic
 from schemas.codec import decode_obj
 from schemas.envelope import Event
-from services.kit.db import migrate
+from services.kit.db import VIEWS, migrate
 from services.kit.producer import EventProducer
 from services.kit.projection import Cursor, Projection
 from services.kit.settings import Settings
@@ -47,7 +47,8 @@ TALLY = Projection(name="ledger", topics=(LEDGER,), handle=count)
 
 @pytest.fixture
 def schema(settings: Settings, tmp_path: Path) -> str:
-    (tmp_path / "001_tally.sql").write_text(TALLY_SQL)
+    (tmp_path / "views").mkdir()
+    (tmp_path / "views" / "001_tally.sql").write_text(TALLY_SQL)
     ensure_topics(
         settings.kafka_bootstrap,
         catalogue_topics(settings.topic_prefix),
@@ -55,7 +56,7 @@ def schema(settings: Settings, tmp_path: Path) -> str:
         1,
     )
     name = settings.schema_for("tally")
-    migrate(settings.database_url, name, tmp_path)
+    migrate(settings.database_url, name, tmp_path, VIEWS)
     return name
 
 

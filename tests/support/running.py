@@ -4,9 +4,12 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import psycopg
 
+from services.kit.db import STORE, migrate
+from services.kit.outbox import OutboxRelay
 from services.kit.producer import EventProducer
 from services.kit.projection import Projection, ProjectionRunner
 from services.kit.settings import Settings
@@ -38,15 +41,29 @@ async def wait_for_offsets(
 
 @asynccontextmanager
 async def running(
-    projection: Projection, settings: Settings, schema: str
+    projection: Projection,
+    settings: Settings,
+    schema: str,
+    store_schema: str | None = None,
 ) -> AsyncIterator[ProjectionRunner]:
-    """A projection runner in a task, stopped (cleanly) on exit."""
+    """A projection runner and the outbox relay of its store schema (the kit's
+    tables only, unless the caller migrated more) in tasks, stopped on exit."""
+    store = store_schema or f"{schema}_store"
+    await asyncio.to_thread(
+        migrate, settings.database_url, store, Path(__file__).parent, STORE
+    )
     producer = EventProducer(settings.kafka_bootstrap, settings.topic_prefix, "test")
-    runner = ProjectionRunner(projection, settings, schema, producer)
+    relay = OutboxRelay(
+        settings.database_url, store, producer, service=projection.name, poll_s=0.02
+    )
+    runner = ProjectionRunner(projection, settings, schema, store, on_outbox=relay.wake)
+    relaying = asyncio.create_task(relay.run())
     task = asyncio.create_task(runner.run())
     try:
         yield runner
     finally:
         await runner.stop()
         await asyncio.wait_for(task, timeout=30)
+        await relay.stop()
+        await asyncio.wait_for(relaying, timeout=30)
         producer.close()
