@@ -81,7 +81,22 @@ def upcast(
 
 
 def decode(raw: bytes) -> AnyEvent:
-    """Parse and validate wire bytes; raise `DecodeError` with the reason."""
+    """Parse and validate wire bytes; raise `DecodeError` with the reason.
+
+    The bytes are untrusted: whatever goes wrong while reading them (deep
+    nesting exhausting the recursion limit, invalid UTF-8, an upcaster meeting
+    a shape it never saw) is the record's fault and becomes a `DecodeError`,
+    so a consumer dead-letters it instead of crashing on it.
+    """
+    try:
+        return _decode(raw)
+    except DecodeError:
+        raise
+    except Exception as exc:
+        raise DecodeError(f"unreadable: {type(exc).__name__}: {exc}"[:500]) from None
+
+
+def _decode(raw: bytes) -> AnyEvent:
     try:
         return ANY_EVENT.validate_json(raw)
     except ValidationError as fast_path_error:

@@ -68,6 +68,23 @@ TRANSIENT = (
     KafkaError,
     ProducerError,
 )
+# SQLSTATE classes that are the event's fault, not the database's: data
+# exceptions (22: out of range, bad encoding, NUL), integrity violations (23)
+# and program limits (54: e.g. an index row too large). Retrying cannot cure
+# them, so the event is dead-lettered and the partition moves on. Anything
+# else from PostgreSQL (08 connection, 40 serialization or deadlock, 53
+# resources, 57 shutdown, 42 a table missing during a rebuild) is retried.
+EVENT_FAULT_SQLSTATE_CLASSES = frozenset({"22", "23", "54"})
+# A dead letter keeps at most this much of the record, so that it always fits
+# the broker's message size with its headers; `dlq.original_size` tells.
+DEAD_LETTER_MAX_BYTES = 512 * 1024
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failure is the infrastructure's (retry) or the event's (DLQ)."""
+    if isinstance(exc, psycopg.Error) and exc.sqlstate:
+        return exc.sqlstate[:2] not in EVENT_FAULT_SQLSTATE_CLASSES
+    return isinstance(exc, TRANSIENT)
 
 
 @dataclass(frozen=True)
@@ -101,8 +118,11 @@ class _SeekToStoredPositions(ConsumerRebalanceListener):  # type: ignore[misc]
         self.runner = runner
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        for tp in revoked:
-            self.runner.state.next_offsets.pop(tp, None)
+        # Under the batch lock: a batch in hand finishes with the positions
+        # it read, and the next one never sees a half-revoked state.
+        async with self.runner.lock:
+            for tp in revoked:
+                self.runner.state.next_offsets.pop(tp, None)
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         await self.runner.seek_to_stored(assigned)
@@ -142,7 +162,7 @@ class ProjectionRunner:
         self._conn: psycopg.AsyncConnection[Any] | None = None
         # aiokafka runs the rebalance listener in its coordinator task, which
         # can overlap a batch being applied: both use the one connection.
-        self._lock = asyncio.Lock()
+        self.lock = asyncio.Lock()
         self._consumer: AIOKafkaConsumer | None = None
         self._last_commit = 0.0
 
@@ -159,7 +179,7 @@ class ProjectionRunner:
                 # from its stored positions, so nothing is skipped meanwhile.
                 self.state.last_error = repr(exc)
                 log.log(
-                    logging.WARNING if isinstance(exc, TRANSIENT) else logging.ERROR,
+                    logging.WARNING if is_transient(exc) else logging.ERROR,
                     "projection interrupted; resuming",
                     exc_info=True,
                     extra={"consumer": self.projection.name},
@@ -217,7 +237,7 @@ class ProjectionRunner:
 
     async def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
         """Position the consumer right after what the read model has applied."""
-        async with self._lock:
+        async with self.lock:
             await self._seek(partitions)
 
     async def _seek(self, partitions: Sequence[TopicPartition]) -> None:
@@ -240,7 +260,7 @@ class ProjectionRunner:
 
     async def apply(self, fetched: dict[TopicPartition, list[ConsumerRecord]]) -> None:
         """Apply one batch atomically with its positions (module docstring)."""
-        async with self._lock:
+        async with self.lock:
             unpositioned = [tp for tp in fetched if tp not in self.state.next_offsets]
             if unpositioned:
                 # The rebalance listener failed (aiokafka only logs that), e.g.
@@ -274,9 +294,9 @@ class ProjectionRunner:
         started = time.perf_counter()
         try:
             applied, dead = await self._apply_in_transaction(batch, isolate=False)
-        except TRANSIENT:
-            raise
-        except Exception:
+        except Exception as exc:
+            if is_transient(exc):
+                raise
             log.warning(
                 "batch failed; retrying event by event",
                 exc_info=True,
@@ -387,9 +407,9 @@ class ProjectionRunner:
                 async with self._conn.transaction():
                     derived.extend(await self.projection.handle(cur, event))
                 applied += 1
-            except TRANSIENT:
-                raise
             except Exception as exc:
+                if is_transient(exc):
+                    raise
                 await cur.execute(
                     "DELETE FROM applied_events WHERE event_id = %s",
                     (event.event_id,),
@@ -414,30 +434,41 @@ class ProjectionRunner:
     ) -> list[OutboxRow]:
         now = datetime.now(UTC).isoformat()
         rows = rows_of(derived, self.settings.topic_prefix)
-        rows += [
-            OutboxRow(
-                event_id=None,
-                topic=self.dead_letter_topic,
-                key=record.key,
-                value=record.value,
-                headers=[
-                    ("dlq.reason", reason.encode()),
-                    ("dlq.consumer", self.projection.name.encode()),
-                    ("dlq.topic", record.topic.encode()),
-                    ("dlq.partition", str(record.partition).encode()),
-                    ("dlq.offset", str(record.offset).encode()),
-                    ("dlq.failed_at", now.encode()),
-                ],
+        for record, reason in dead:
+            value = record.value
+            headers = [
+                ("dlq.reason", reason[:2000].encode()),
+                ("dlq.consumer", self.projection.name.encode()),
+                ("dlq.topic", record.topic.encode()),
+                ("dlq.partition", str(record.partition).encode()),
+                ("dlq.offset", str(record.offset).encode()),
+                ("dlq.failed_at", now.encode()),
+            ]
+            if value is not None and len(value) > DEAD_LETTER_MAX_BYTES:
+                # Found on the source topic by its coordinates above.
+                headers.append(("dlq.original_size", str(len(value)).encode()))
+                value = value[:DEAD_LETTER_MAX_BYTES]
+            rows.append(
+                OutboxRow(
+                    event_id=None,
+                    topic=self.dead_letter_topic,
+                    key=record.key[:1024] if record.key else record.key,
+                    value=value,
+                    headers=headers,
+                )
             )
-            for record, reason in dead
-        ]
         return rows
 
     def _update_lag(self) -> None:
         if self._consumer is None:
             return
         lag = 0
-        for tp, next_offset in self.state.next_offsets.items():
+        # Only partitions still assigned: asking for the highwater of one just
+        # revoked raises, and would crash-loop the replica.
+        assigned = self._consumer.assignment()
+        for tp, next_offset in list(self.state.next_offsets.items()):
+            if tp not in assigned:
+                continue
             highwater = self._consumer.highwater(tp)
             if highwater is not None:
                 lag += max(0, highwater - next_offset)

@@ -6,6 +6,7 @@ idempotent by itself: any double application would show in the counts.
 """
 
 import asyncio
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -187,3 +188,117 @@ def test_a_broken_read_model_is_reported_and_resumes_once_mended(
     assert reported is not None
     assert "consumer_positions" in reported
     assert tally(settings, schema) == {f"C{c}": 4 for c in range(5)}
+
+
+# A handler writing what the event carries into columns with limits of their
+# own, as every read model does: an index on the text, an integer column.
+LIMITED_SQL = """
+CREATE TABLE units_seen (unit_id text PRIMARY KEY, n integer NOT NULL);
+"""
+
+
+async def store_unit(cur: Cursor, event: AnyEvent) -> list[Event]:
+    unit = event.payload.unit_id  # type: ignore[union-attr]
+    quantity = 3_000_000_000 if unit == "U-huge-number" else 1
+    await cur.execute(
+        "INSERT INTO units_seen VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        (unit, quantity),
+    )
+    return []
+
+
+LIMITED = Projection(name="ledger", topics=(LEDGER,), handle=store_unit)
+
+
+def dead_letters(settings: Settings, expected: int) -> list[dict[str, bytes]]:
+    consumer = KafkaConsumer(
+        dead_letter_topic(settings.topic_prefix, "ledger"),
+        bootstrap_servers=settings.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=5000,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )
+    found = []
+    for message in consumer:
+        found.append({**dict(message.headers), "value": message.value})
+        if len(found) >= expected:
+            break
+    consumer.close()
+    return found
+
+
+def test_an_event_the_database_refuses_is_dead_lettered_not_retried_forever(
+    settings: Settings, tmp_path: Path, producer: EventProducer
+) -> None:
+    """SQLSTATE 54000 (index row too large) and 22003 (integer out of range)
+    are the event's fault: before, both counted as transient and the
+    partition stalled for good behind them."""
+    (tmp_path / "views").mkdir()
+    (tmp_path / "views" / "001_limited.sql").write_text(LIMITED_SQL)
+    ensure_topics(
+        settings.kafka_bootstrap,
+        catalogue_topics(settings.topic_prefix),
+        settings.partitions,
+        1,
+    )
+    schema = settings.schema_for("limited")
+    migrate(settings.database_url, schema, tmp_path, VIEWS)
+    incompressible = secrets.token_hex(11_000)  # 22 KB, past a b-tree row
+    events = [
+        decode_obj(installed("C0", "U-before", "2026-03-01")),
+        decode_obj(installed("C0", incompressible, "2026-03-01")),
+        decode_obj(installed("C0", "U-huge-number", "2026-03-01")),
+        decode_obj(installed("C0", "U-after", "2026-03-01")),
+    ]
+    producer.publish(events)
+
+    async def scenario() -> None:
+        async with running(LIMITED, settings, schema):
+            await wait_for_offsets(settings, schema, 4, timeout_s=30)
+
+    asyncio.run(scenario())
+    with psycopg.connect(settings.database_url) as conn:
+        rows = conn.execute(f"SELECT unit_id FROM {schema}.units_seen").fetchall()
+    assert sorted(r[0] for r in rows) == ["U-after", "U-before"]
+    reasons = sorted(h["dlq.reason"].decode() for h in dead_letters(settings, 2))
+    assert len(reasons) == 2
+    assert "NumericValueOutOfRange" in reasons[0]
+    assert "ProgramLimitExceeded" in reasons[1]
+
+
+def test_a_dead_letter_too_large_for_the_broker_is_stored_truncated(
+    settings: Settings, schema: str, producer: EventProducer
+) -> None:
+    topic = LEDGER.full_name(settings.topic_prefix)
+    poison = b"\x00" * 900_000  # with its headers, past the broker's 1 MB
+    producer.publish_raw([(topic, b"C0", poison, [])])
+    producer.publish(events_for(1, 1))
+
+    async def scenario() -> None:
+        async with running(TALLY, settings, schema):
+            await wait_for_offsets(settings, schema, 2)
+
+    asyncio.run(scenario())
+    assert tally(settings, schema) == {"C0": 1}
+    [dead] = dead_letters(settings, 1)
+    assert dead["dlq.original_size"] == b"900000"
+    assert dead["dlq.topic"].decode() == topic
+    assert dead["dlq.offset"] == b"0"
+    assert len(dead["value"]) < 900_000
+
+
+def test_deeply_nested_bytes_are_dead_lettered_not_a_crash_loop(
+    settings: Settings, schema: str, producer: EventProducer
+) -> None:
+    topic = LEDGER.full_name(settings.topic_prefix)
+    producer.publish_raw([(topic, b"C0", b"[" * 100_000, [])])
+    producer.publish(events_for(1, 1))
+
+    async def scenario() -> None:
+        async with running(TALLY, settings, schema):
+            await wait_for_offsets(settings, schema, 2)
+
+    asyncio.run(scenario())
+    assert tally(settings, schema) == {"C0": 1}
+    [dead] = dead_letters(settings, 1)
+    assert dead["dlq.reason"].startswith(b"unreadable: RecursionError")
