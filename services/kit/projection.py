@@ -38,6 +38,7 @@ from typing import Any
 import psycopg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.errors import KafkaError
 from kafka.errors import KafkaError as ProducerError
 
@@ -206,6 +207,12 @@ class ProjectionRunner:
             client_id=f"{self.group_id}-consumer",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            # Co-partitioning: partitions are assigned by number, the same in
+            # every topic read (all have one count, checked at start), so one
+            # replica owns a customer's partition in all of them. The default
+            # round-robin assignor splits a customer across replicas as soon
+            # as their count does not divide the partitions.
+            partition_assignment_strategy=(RangePartitionAssignor,),
             max_partition_fetch_bytes=4 * 1024 * 1024,
         )
         await self._consumer.start()

@@ -32,7 +32,11 @@ from services.kit.outbox import OutboxRelay, sent_positions
 from services.kit.producer import EventProducer, Position
 from services.kit.projection import Projection, ProjectionRunner
 from services.kit.settings import Settings
-from services.kit.topics import catalogue_topics, ensure_topics
+from services.kit.topics import (
+    catalogue_topics,
+    check_copartitioned,
+    ensure_topics,
+)
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +167,15 @@ async def running(service: "Service", settings: Settings) -> AsyncIterator[Runti
         catalogue_topics(settings.topic_prefix),
         settings.partitions,
         settings.replication_factor,
+        settings.min_insync_replicas,
     )
+    for consumer in (service.projection, service.reactions):
+        if consumer is not None:
+            await asyncio.to_thread(
+                check_copartitioned,
+                settings.kafka_bootstrap,
+                [t.full_name(settings.topic_prefix) for t in consumer.topics],
+            )
 
     async def prepare_store() -> None:
         await asyncio.to_thread(

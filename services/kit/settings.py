@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     schema_prefix: str = ""
     partitions: int = 6
     replication_factor: int = 1
+    # 2 in production (RF 3); None: 2 when the replication factor is 3+, else 1
+    min_insync_replicas: int | None = None
     http_host: str = "127.0.0.1"
     http_port: int | None = None
     batch_size: int = 500
