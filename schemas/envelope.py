@@ -11,6 +11,8 @@ from uuid import UUID, uuid4, uuid5
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from schemas.limits import MAX_DERIVED_ID, Name
+
 
 def utc_now() -> datetime:
     """The current instant, timezone-aware."""
@@ -45,10 +47,12 @@ class Event(BaseModel):
     recorded_at: AwareDatetime = Field(
         default_factory=utc_now, description="When a system recorded it."
     )
-    source: str = Field(min_length=1, description="Emitting system.")
-    actor: str = Field(min_length=1, description="Person or process responsible.")
+    source: Name = Field(description="Emitting system.")
+    actor: Name = Field(description="Person or process responsible.")
     key: str = Field(
-        default="", description="Partition key; defaults to the payload's key field."
+        default="",
+        max_length=MAX_DERIVED_ID,
+        description="Partition key; defaults to the payload's key field.",
     )
     correlation_id: UUID | None = None
     causation_id: UUID | None = None

@@ -1,25 +1,25 @@
 """The closed loop (topic `feedback`): tickets (信息反馈单) and CAPAs (纠正预防措施)."""
 
-from datetime import date
 from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from schemas.envelope import Event, Payload
+from schemas.limits import BusinessDate, ClientId, DerivedId, Name, RequiredText, Text
 from schemas.types import ComplaintSubject, Department, SlaBreach
 
 
 class TicketOpenedPayload(Payload):
-    customer_id: str
-    ticket_id: str
-    complaint_id: str
+    customer_id: ClientId
+    ticket_id: DerivedId
+    complaint_id: DerivedId
     subject: ComplaintSubject
     department: Department
-    description: str
-    customer_suggestion: str = ""
-    opened_on: date
-    visit_id: str
-    record_no: str
+    description: Text
+    customer_suggestion: Text = ""
+    opened_on: BusinessDate
+    visit_id: DerivedId
+    record_no: DerivedId
     informed: list[Department] = Field(
         default=[], description="departments that get a copy (技术部门 for product)"
     )
@@ -34,11 +34,11 @@ class TicketOpened(Event):
 
 
 class TicketAssignedPayload(Payload):
-    customer_id: str
-    ticket_id: str
+    customer_id: ClientId
+    ticket_id: DerivedId
     department: Department
-    assignee: str = Field(min_length=1)
-    assigned_on: date
+    assignee: Name
+    assigned_on: BusinessDate
 
 
 class TicketAssigned(Event):
@@ -48,11 +48,11 @@ class TicketAssigned(Event):
 
 
 class TicketResolvedPayload(Payload):
-    customer_id: str
-    ticket_id: str
+    customer_id: ClientId
+    ticket_id: DerivedId
     department: Department
-    resolution: str = Field(min_length=1)
-    resolved_on: date
+    resolution: RequiredText
+    resolved_on: BusinessDate
 
 
 class TicketResolved(Event):
@@ -64,10 +64,10 @@ class TicketResolved(Event):
 
 
 class TicketVerifiedPayload(Payload):
-    customer_id: str
-    ticket_id: str
-    verified_on: date
-    record_no: str
+    customer_id: ClientId
+    ticket_id: DerivedId
+    verified_on: BusinessDate
+    record_no: DerivedId
 
 
 class TicketVerified(Event):
@@ -79,10 +79,10 @@ class TicketVerified(Event):
 
 
 class TicketReopenedPayload(Payload):
-    customer_id: str
-    ticket_id: str
-    reopened_on: date
-    record_no: str
+    customer_id: ClientId
+    ticket_id: DerivedId
+    reopened_on: BusinessDate
+    record_no: DerivedId
 
 
 class TicketReopened(Event):
@@ -94,13 +94,13 @@ class TicketReopened(Event):
 
 
 class TicketOverduePayload(Payload):
-    customer_id: str
-    ticket_id: str
+    customer_id: ClientId
+    ticket_id: DerivedId
     department: Department
     subject: ComplaintSubject
     breach: SlaBreach
-    deadline: date
-    announced_on: date
+    deadline: BusinessDate
+    announced_on: BusinessDate
 
 
 class TicketOverdue(Event):
@@ -112,14 +112,14 @@ class TicketOverdue(Event):
 
 
 class CapaOpenedPayload(Payload):
-    capa_id: str
+    capa_id: DerivedId
     subject: ComplaintSubject
     owner: Department
-    action: str = Field(min_length=1)
-    due_date: date
-    opened_on: date
+    action: RequiredText
+    due_date: BusinessDate
+    opened_on: BusinessDate
     source_period: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
-    ticket_ids: list[str] = []
+    ticket_ids: list[DerivedId] = Field(default=[], max_length=1000)
 
 
 class CapaOpened(Event):
@@ -132,9 +132,9 @@ class CapaOpened(Event):
 
 
 class CapaVerifiedPayload(Payload):
-    capa_id: str
-    verified_on: date
-    evidence: str = Field(min_length=1)
+    capa_id: DerivedId
+    verified_on: BusinessDate
+    evidence: RequiredText
 
 
 class CapaVerified(Event):

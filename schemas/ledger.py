@@ -1,22 +1,24 @@
 """Facts that departments report (topic `ledger`): the sale and its delivery."""
 
-from datetime import date
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
 from schemas.envelope import Event, Payload
+from schemas.limits import Amount, ClientId, FactDate, Name, Phone, Quantity
 from schemas.types import Cooperation, DecisionMaker, DeliveryMode, Interest, Strength
 
-Id = str  # ids are the departments' own, opaque strings
+# ids are the departments' own, opaque strings (schemas/limits.py)
+Id = ClientId
+# serial numbers of one product line: one per unit shipped, within reason
+MAX_QUANTITY_SERIALS = 1000
 
 
 class Contact(Payload):
     """A person to call: name and phone."""
 
-    name: str = Field(min_length=1)
-    phone: str = Field(min_length=3, max_length=32)
+    name: Name
+    phone: Phone
 
 
 class CustomerTags(Payload):
@@ -29,15 +31,15 @@ class CustomerTags(Payload):
 
 
 class ContractRegisteredPayload(Payload):
-    customer_id: Id = Field(min_length=1)
-    customer_name: str = Field(min_length=1)
-    contract_id: Id = Field(min_length=1)
-    project_name: str = Field(min_length=1, description="工程名称")
-    amount: Decimal = Field(ge=0, max_digits=16, decimal_places=2, description="CNY")
-    region: str = Field(min_length=1)
+    customer_id: Id
+    customer_name: Name
+    contract_id: Id
+    project_name: Name = Field(description="工程名称")
+    amount: Amount = Field(description="CNY")
+    region: Name
     power_contact: Contact = Field(description="power-management contact")
     substation_contact: Contact = Field(description="substation contact")
-    signed_on: date | None = None
+    signed_on: FactDate | None = None
     tags: CustomerTags = CustomerTags()
 
 
@@ -50,13 +52,13 @@ class ContractRegistered(Event):
 
 
 class ShippedPayload(Payload):
-    customer_id: Id = Field(min_length=1)
-    contract_id: Id = Field(min_length=1)
-    unit_id: Id = Field(min_length=1, description="the shipped product line")
-    product_model: str = Field(min_length=1, description="产品型号")
-    quantity: int = Field(ge=1, description="产品数量")
-    serial_numbers: list[str] = []
-    ship_date: date = Field(description="发货时间")
+    customer_id: Id
+    contract_id: Id
+    unit_id: Id = Field(description="the shipped product line")
+    product_model: Name = Field(description="产品型号")
+    quantity: Quantity = Field(description="产品数量")
+    serial_numbers: list[Id] = Field(default=[], max_length=MAX_QUANTITY_SERIALS)
+    ship_date: FactDate = Field(description="发货时间")
 
 
 class Shipped(Event):
@@ -68,9 +70,9 @@ class Shipped(Event):
 
 
 class InstalledPayload(Payload):
-    customer_id: Id = Field(min_length=1)
-    unit_id: Id = Field(min_length=1)
-    installed_date: date = Field(description="安装调试 finished")
+    customer_id: Id
+    unit_id: Id
+    installed_date: FactDate = Field(description="安装调试 finished")
 
 
 class Installed(Event):
@@ -82,9 +84,9 @@ class Installed(Event):
 
 
 class PoweredOnPayload(Payload):
-    customer_id: Id = Field(min_length=1)
-    unit_id: Id = Field(min_length=1)
-    power_on_date: date = Field(description="送电时间")
+    customer_id: Id
+    unit_id: Id
+    power_on_date: FactDate = Field(description="送电时间")
 
 
 class PoweredOn(Event):
@@ -96,14 +98,14 @@ class PoweredOn(Event):
 
 
 class DeliveredPayload(Payload):
-    customer_id: Id = Field(min_length=1)
-    store_id: Id = Field(min_length=1)
-    order_id: Id = Field(min_length=1)
-    delivered_date: date
+    customer_id: Id
+    store_id: Id
+    order_id: Id
+    delivered_date: FactDate
     mode: DeliveryMode
-    customer_name: str | None = None
-    phone: str | None = Field(default=None, max_length=32)
-    region: str | None = None
+    customer_name: Name | None = None
+    phone: Phone | None = None
+    region: Name | None = None
 
 
 class Delivered(Event):

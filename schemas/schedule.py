@@ -1,31 +1,31 @@
 """What the scheduler derives from the regulation (topic `schedule`)."""
 
-from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
 from schemas.envelope import Event, Payload
+from schemas.limits import BusinessDate, ClientId, DerivedId, Name
 from schemas.types import Channel, EscalationTarget, VisitKind
 
 
 class VisitPlannedPayload(Payload):
-    customer_id: str
-    visit_id: str
+    customer_id: ClientId
+    visit_id: DerivedId
     kind: VisitKind
-    due_date: date
-    latest_date: date = Field(description="overdue after this date")
+    due_date: BusinessDate
+    latest_date: BusinessDate = Field(description="overdue after this date")
     channel: Channel
-    policy_version: str
-    unit_id: str | None = None
-    order_id: str | None = None
-    store_id: str | None = None
-    ticket_id: str | None = None
-    region: str | None = None
+    policy_version: Name
+    unit_id: ClientId | None = None
+    order_id: ClientId | None = None
+    store_id: ClientId | None = None
+    ticket_id: DerivedId | None = None
+    region: Name | None = None
     # The unit's model, when the scheduler knows it: the survey copies it into
     # the visit record so reports can break satisfaction down by model.
-    product_model: str | None = None
+    product_model: Name | None = None
 
 
 class VisitPlanned(Event):
@@ -35,19 +35,19 @@ class VisitPlanned(Event):
 
 
 class VisitRescheduledPayload(Payload):
-    customer_id: str
-    visit_id: str
-    due_date: date
-    latest_date: date
+    customer_id: ClientId
+    visit_id: DerivedId
+    due_date: BusinessDate
+    latest_date: BusinessDate
     channel: Channel
-    previous_due_date: date
-    reason: str
-    policy_version: str
+    previous_due_date: BusinessDate
+    reason: Name
+    policy_version: Name
     # The visit's details as the scheduler knows them now: a fact that arrived
     # late (the contract, the shipment) fills them in. None means "not known",
     # not "cleared": consumers keep what they had.
-    region: str | None = None
-    product_model: str | None = None
+    region: Name | None = None
+    product_model: Name | None = None
 
 
 class VisitRescheduled(Event):
@@ -59,9 +59,9 @@ class VisitRescheduled(Event):
 
 
 class VisitCancelledPayload(Payload):
-    customer_id: str
-    visit_id: str
-    reason: str
+    customer_id: ClientId
+    visit_id: DerivedId
+    reason: Name
 
 
 class VisitCancelled(Event):
@@ -73,11 +73,11 @@ class VisitCancelled(Event):
 
 
 class VisitDuePayload(Payload):
-    customer_id: str
-    visit_id: str
+    customer_id: ClientId
+    visit_id: DerivedId
     kind: VisitKind
-    due_date: date
-    announced_on: date
+    due_date: BusinessDate
+    announced_on: BusinessDate
 
 
 class VisitDue(Event):
@@ -89,11 +89,11 @@ class VisitDue(Event):
 
 
 class VisitOverduePayload(Payload):
-    customer_id: str
-    visit_id: str
+    customer_id: ClientId
+    visit_id: DerivedId
     kind: VisitKind
-    latest_date: date
-    announced_on: date
+    latest_date: BusinessDate
+    announced_on: BusinessDate
 
 
 class VisitOverdue(Event):
@@ -105,11 +105,11 @@ class VisitOverdue(Event):
 
 
 class VisitEscalatedPayload(Payload):
-    customer_id: str
-    visit_id: str
+    customer_id: ClientId
+    visit_id: DerivedId
     attempts: int
     escalated_to: EscalationTarget
-    escalated_on: date
+    escalated_on: BusinessDate
 
 
 class VisitEscalated(Event):
@@ -121,10 +121,10 @@ class VisitEscalated(Event):
 
 
 class ThresholdCrossedPayload(Payload):
-    customer_id: str
+    customer_id: ClientId
     total_amount: Decimal
     threshold: Decimal
-    crossed_on: date
+    crossed_on: BusinessDate
 
 
 class ThresholdCrossed(Event):

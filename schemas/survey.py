@@ -1,11 +1,11 @@
 """What visitors record (topic `survey`): visits done, failed attempts, complaints."""
 
-from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from schemas.envelope import Event, Payload
+from schemas.limits import MAX_ID, BusinessDate, ClientId, DerivedId, Name, Text
 from schemas.types import (
     AttemptFailure,
     Channel,
@@ -15,31 +15,33 @@ from schemas.types import (
     VisitKind,
 )
 
-Answer = str | bool | int | None
+# A checklist answer: a choice, a yes/no, a number or a free text.
+Answer = Text | bool | Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)] | None
+QuestionId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID)]
 
 
 class VisitCompletedPayload(Payload):
-    customer_id: str
-    visit_id: str
+    customer_id: ClientId
+    visit_id: DerivedId
     kind: VisitKind
-    record_no: str = Field(pattern=r"^HF-\d{4}-\d{2}-\d{4,}$")
-    visited_on: date
-    visitor: str
+    record_no: DerivedId = Field(pattern=r"^HF-\d{4}-\d{2}-\d{4,}$")
+    visited_on: BusinessDate
+    visitor: Name
     channel: Channel
-    answers: dict[str, Answer] = {}
+    answers: dict[QuestionId, Answer] = Field(default={}, max_length=100)
     product_quality: Rating | None = None
     service_quality: Rating | None = None
-    suggestions: str = ""
-    needs: str = ""
+    suggestions: Text = ""
+    needs: Text = ""
     post_warranty_service: list[PostWarrantyService] = []
     unresolved_by_phone: bool = False
     score: int = Field(ge=0, le=100)
-    unit_id: str | None = None
-    order_id: str | None = None
-    store_id: str | None = None
-    ticket_id: str | None = None
-    product_model: str | None = None
-    region: str | None = None
+    unit_id: ClientId | None = None
+    order_id: ClientId | None = None
+    store_id: ClientId | None = None
+    ticket_id: DerivedId | None = None
+    product_model: Name | None = None
+    region: Name | None = None
 
 
 class VisitCompleted(Event):
@@ -51,12 +53,12 @@ class VisitCompleted(Event):
 
 
 class VisitAttemptFailedPayload(Payload):
-    customer_id: str
-    visit_id: str
-    attempted_on: date
-    visitor: str
+    customer_id: ClientId
+    visit_id: DerivedId
+    attempted_on: BusinessDate
+    visitor: Name
     reason: AttemptFailure
-    note: str = ""
+    note: Text = ""
     attempt_no: int = Field(ge=1)
 
 
@@ -69,17 +71,17 @@ class VisitAttemptFailed(Event):
 
 
 class ComplaintRaisedPayload(Payload):
-    customer_id: str
-    complaint_id: str
-    visit_id: str
-    record_no: str
+    customer_id: ClientId
+    complaint_id: DerivedId
+    visit_id: DerivedId
+    record_no: DerivedId
     subject: ComplaintSubject
-    description: str
-    customer_suggestion: str = ""
-    raised_on: date
-    unit_id: str | None = None
-    product_model: str | None = None
-    region: str | None = None
+    description: Text
+    customer_suggestion: Text = ""
+    raised_on: BusinessDate
+    unit_id: ClientId | None = None
+    product_model: Name | None = None
+    region: Name | None = None
 
 
 class ComplaintRaised(Event):
