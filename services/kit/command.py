@@ -20,8 +20,10 @@ import psycopg
 from pydantic import BaseModel
 
 from schemas.envelope import Event
+from schemas.limits import MAX_EVENT_BYTES
 from services.kit import idempotency
 from services.kit.faults import AFTER_COMMIT, BEFORE_COMMIT, crash_point
+from services.kit.http import field_problem
 from services.kit.metrics import COMMANDS_REPLAYED
 from services.kit.outbox import OutboxRow, enqueue, rows_of
 from services.kit.service import Runtime
@@ -64,10 +66,20 @@ def run_command(
                 COMMANDS_REPLAYED.labels(runtime.service.name).inc()
                 return answer_type.model_validate(stored)
         decision = decide(conn)
-        enqueue(
-            conn,
-            [*rows_of(decision.events, runtime.settings.topic_prefix), *decision.rows],
-        )
+        rows = [
+            *rows_of(decision.events, runtime.settings.topic_prefix),
+            *decision.rows,
+        ]
+        for row in rows:
+            # Texts are bounded one by one; this bounds them all together, so
+            # an accepted command never derives a record the broker refuses.
+            if row.value is not None and len(row.value) > MAX_EVENT_BYTES:
+                raise field_problem(
+                    "body",
+                    f"too large: the event would be {len(row.value)} bytes "
+                    f"(at most {MAX_EVENT_BYTES})",
+                )
+        enqueue(conn, rows)
         if key:
             idempotency.remember(
                 conn, scope, key, status_code, decision.answer.model_dump(mode="json")

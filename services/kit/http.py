@@ -111,3 +111,26 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": Unprocessable, "description": "broken rules, nothing done"},
     503: {"model": Refusal, "description": "behind the log; retry after"},
 }
+
+
+def request_problems(errors: Iterable[dict[str, Any]]) -> list[FieldProblem]:
+    """FastAPI's validation errors as the one 422 shape.
+
+    The field is the dotted location without its `body` root; the offending
+    value is never echoed (it may be NaN or Infinity, which JSON cannot carry,
+    or a secret).
+    """
+    problems = []
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ())]
+        if loc and loc[0] == "body":
+            loc = loc[1:]
+        problems.append(
+            FieldProblem(field=".".join(loc) or "body", rule=str(error.get("msg", "")))
+        )
+    return problems
+
+
+# Content types a JSON API reads; anything else is refused with 415 unless
+# the route declares its own (a file upload).
+JSON_TYPES = ("application/json", "application/problem+json")

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +20,14 @@ from typing import Annotated, Any
 
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from psycopg_pool import ConnectionPool
 
+from schemas.limits import MAX_BODY_BYTES
 from services.kit.db import STORE, VIEWS, drop_schema, migrate, open_pool
-from services.kit.http import unavailable
+from services.kit.http import JSON_TYPES, request_problems, unavailable
 from services.kit.logs import configure_logging
 from services.kit.metrics import EVENTS_PUBLISHED
 from services.kit.outbox import OutboxRelay, sent_positions
@@ -266,6 +268,45 @@ async def running(service: "Service", settings: Settings) -> AsyncIterator[Runti
         producer.close()
 
 
+def guard_requests(app: FastAPI) -> None:
+    """What every service's edge refuses the same way: a body over the size
+    limit (413), a body that is not JSON where JSON is read (415), and the
+    one 422 shape for FastAPI's own validation errors."""
+
+    @app.exception_handler(RequestValidationError)
+    async def unprocessable_request(
+        request: Request, exc: RequestValidationError
+    ) -> JSONResponse:
+        problems = request_problems(exc.errors())
+        return JSONResponse(
+            {"detail": [p.model_dump(exclude_none=True) for p in problems]},
+            status_code=422,
+        )
+
+    @app.middleware("http")
+    async def refuse_bad_bodies(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if request.method in {"POST", "PUT", "PATCH"}:
+            length = request.headers.get("content-length")
+            if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+                return JSONResponse(
+                    {"detail": f"the body is over {MAX_BODY_BYTES} bytes"},
+                    status_code=413,
+                )
+            kind = request.headers.get("content-type", "").split(";")[0].strip()
+            uploads = getattr(request.app.state, "upload_paths", ())
+            if (
+                length not in (None, "0")
+                and kind not in JSON_TYPES
+                and not any(request.url.path.startswith(p) for p in uploads)
+            ):
+                sent = kind or "no content type"
+                detail = f"send JSON (Content-Type: application/json), not {sent}"
+                return JSONResponse({"detail": detail}, status_code=415)
+        return await call_next(request)
+
+
 def create_app(service: Service, settings: Settings) -> FastAPI:
     """The service's FastAPI app, with health, readiness and metrics."""
 
@@ -280,6 +321,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
         description=service.description,
         lifespan=lifespan,
     )
+    guard_requests(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
