@@ -29,7 +29,7 @@ back, the consumer re-seeks to the stored positions and tries again.
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -86,6 +86,22 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, psycopg.Error) and exc.sqlstate:
         return exc.sqlstate[:2] not in EVENT_FAULT_SQLSTATE_CLASSES
     return isinstance(exc, TRANSIENT)
+
+
+ViewHandler = Callable[[Cursor, Any], Awaitable[None]]
+
+
+def by_event_type(handlers: Mapping[type[Event], ViewHandler]) -> Handler:
+    """A read model's handler from its {event type -> handler} table; an event
+    of a type not in the table changes nothing."""
+
+    async def apply(cur: Cursor, event: AnyEvent) -> Sequence[Event]:
+        handler = handlers.get(type(event))
+        if handler is not None:
+            await handler(cur, event)
+        return ()
+
+    return apply
 
 
 @dataclass(frozen=True)

@@ -15,44 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from schemas.catalogue import LEDGER
-from schemas.codec import DecodeError, decode_obj
 from schemas.envelope import Event
 from services.kit.producer import EventProducer, Position
 from services.kit.settings import Settings
+from services.ledger.domain.facts import InvalidEventsError, validate
 
-LEDGER_TYPES = {cls.model_fields["type"].default for cls in LEDGER.events}
-
-
-class InvalidEventsError(ValueError):
-    """Some items are not valid ledger facts; `errors` lists why."""
-
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(f"{len(errors)} broken rule(s)")
-        self.errors = errors
-
-
-def validate(items: Sequence[Any]) -> list[Event]:
-    """Parse every item as a ledger fact; raise `InvalidEventsError` if any is not."""
-    events: list[Event] = []
-    errors: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict) or item.get("type") not in LEDGER_TYPES:
-            errors.append(
-                {
-                    "item": index,
-                    "field": "type",
-                    "rule": f"must be one of {sorted(LEDGER_TYPES)}",
-                }
-            )
-            continue
-        try:
-            events.append(decode_obj(item))
-        except DecodeError as exc:
-            errors.extend({"item": index, **rule} for rule in exc.errors)
-    if errors:
-        raise InvalidEventsError(errors)
-    return events
+__all__ = ["InvalidEventsError", "main", "read_items", "send", "validate"]
 
 
 def send(events: Sequence[Event], settings: Settings) -> list[Position]:

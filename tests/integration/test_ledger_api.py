@@ -107,3 +107,10 @@ def test_within_one_batch_the_later_correction_wins(settings: Settings) -> None:
         "2026-01-20",
         "2026-02-20",
     )
+
+
+def test_an_empty_batch_is_refused_naming_the_body(settings: Settings) -> None:
+    with TestClient(create_app(SERVICE, settings)) as client:
+        response = client.post("/v1/events", json=[])
+    assert response.status_code == 422
+    assert response.json() == {"detail": [{"field": "(body)", "rule": "no events"}]}

@@ -46,19 +46,31 @@ def running_services(
         "FOLLOWUP_WAIT_TIMEOUT_S": str(settings.wait_timeout_s),
         **(extra_env or {}),
     }
+    def start(name: str) -> None:
+        port = free_port()
+        log = (log_dir / f"{name}.log").open("ab")
+        procs[name] = subprocess.Popen(
+            [sys.executable, "-m", f"services.{name}"],
+            env={**env, "FOLLOWUP_HTTP_PORT": str(port)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        urls[name] = f"http://127.0.0.1:{port}"
+
     try:
         for name in names:
-            port = free_port()
-            log = (log_dir / f"{name}.log").open("wb")
-            procs[name] = subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}"],
-                env={**env, "FOLLOWUP_HTTP_PORT": str(port)},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            urls[name] = f"http://127.0.0.1:{port}"
+            start(name)
         for name in names:
-            wait_ready(name, urls[name], procs[name], log_dir)
+            # The port was free when picked, but another process may take it
+            # before the service binds it: then start again on another one.
+            for attempt in range(3):
+                try:
+                    wait_ready(name, urls[name], procs[name], log_dir)
+                    break
+                except RuntimeError as exc:
+                    if "address already in use" not in str(exc) or attempt == 2:
+                        raise
+                    start(name)
         yield urls
     finally:
         for proc in procs.values():

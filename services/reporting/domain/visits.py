@@ -24,16 +24,7 @@ from datetime import date
 
 from schemas.types import AttemptFailure
 from services.reporting.domain.records import Bounds, VisitRecord, within
-
-
-@dataclass(frozen=True)
-class PlannedVisit:
-    """A visit as the schedule announced it; dates are None until announced."""
-
-    visit_id: str
-    due_date: date | None
-    overdue_on: date | None = None
-    cancelled: bool = False
+from services.reporting.domain.visit_copies import VisitCopy
 
 
 @dataclass(frozen=True)
@@ -48,7 +39,7 @@ class VisitCounts:
 def count_visits(
     *,
     bounds: Bounds,
-    visits: Iterable[PlannedVisit],
+    visits: Iterable[VisitCopy],
     records: Iterable[VisitRecord],
     failures: Iterable[tuple[date, AttemptFailure]],
 ) -> VisitCounts:

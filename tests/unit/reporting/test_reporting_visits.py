@@ -1,21 +1,27 @@
 """The visit section: planned, done, done late, overdue, failed attempts."""
 
 from datetime import date
+from typing import Any
 
 from schemas.types import AttemptFailure
-from services.reporting.domain.visits import PlannedVisit, count_visits
+from services.reporting.domain.visit_copies import VisitCopy
+from services.reporting.domain.visits import count_visits
 from tests.unit.reporting.builders import record
 
 NOVEMBER = (date(2026, 10, 26), date(2026, 11, 25))
 
 
+def visit(visit_id: str, due: date | None, **fields: Any) -> VisitCopy:
+    return VisitCopy(visit_id=visit_id, customer_id="C1", due_date=due, **fields)
+
+
 def test_planned_counts_visits_due_in_the_period_that_still_apply() -> None:
     visits = [
-        PlannedVisit("V1", date(2026, 10, 26)),
-        PlannedVisit("V2", date(2026, 11, 25)),
-        PlannedVisit("V3", date(2026, 11, 26)),  # December's
-        PlannedVisit("V4", date(2026, 10, 25)),  # October's
-        PlannedVisit("V5", date(2026, 11, 1), cancelled=True),
+        visit("V1", date(2026, 10, 26)),
+        visit("V2", date(2026, 11, 25)),
+        visit("V3", date(2026, 11, 26)),  # December's
+        visit("V4", date(2026, 10, 25)),  # October's
+        visit("V5", date(2026, 11, 1), cancelled=True),
     ]
     counts = count_visits(bounds=NOVEMBER, visits=visits, records=[], failures=[])
     assert counts.planned == 2
@@ -35,10 +41,10 @@ def test_done_counts_visits_closed_in_the_period_and_late_ones() -> None:
 
 def test_overdue_counts_visits_announced_overdue_in_the_period() -> None:
     visits = [
-        PlannedVisit("V1", date(2026, 9, 1), overdue_on=date(2026, 11, 2)),
-        PlannedVisit("V2", date(2026, 9, 1), overdue_on=date(2026, 10, 2)),
-        PlannedVisit("V3", date(2026, 9, 1), overdue_on=None),
-        PlannedVisit("V4", None, overdue_on=date(2026, 11, 3), cancelled=True),
+        visit("V1", date(2026, 9, 1), overdue_on=date(2026, 11, 2)),
+        visit("V2", date(2026, 9, 1), overdue_on=date(2026, 10, 2)),
+        visit("V3", date(2026, 9, 1), overdue_on=None),
+        visit("V4", None, overdue_on=date(2026, 11, 3), cancelled=True),
     ]
     counts = count_visits(bounds=NOVEMBER, visits=visits, records=[], failures=[])
     assert (counts.overdue, counts.planned) == (1, 0)

@@ -1,4 +1,5 @@
-"""Assembling the monthly report: read the period's rows, let the domain count.
+"""The application layer: read the period's rows from the views, let the
+domain count, answer the report's read models.
 
 Every count is defined in the domain module that computes it:
 `domain/satisfaction.py` (shares, breakdowns, retail mean score and trend,
@@ -9,13 +10,13 @@ number of visit records dated in the period.
 
 from dataclasses import asdict
 
-from services.reporting import queries
+from services.reporting import views
 from services.reporting.domain.complaints import (
     ComplaintCounts,
     count_capas,
     count_complaints,
 )
-from services.reporting.domain.periods import last_periods, period_bounds
+from services.reporting.domain.periods import last_periods, period_bounds, periods_of
 from services.reporting.domain.records import UNKNOWN, VisitRecord
 from services.reporting.domain.satisfaction import (
     TREND_LENGTH,
@@ -34,6 +35,7 @@ from services.reporting.models import (
     ComplaintsRead,
     CustomerSatisfactionRead,
     MonthlyReport,
+    Periods,
     SatisfactionRead,
     SuggestionRead,
     TallyRead,
@@ -66,26 +68,26 @@ def _complaints(c: ComplaintCounts) -> ComplaintCountsRead:
 
 
 def monthly_report(
-    conn: queries.Connection, *, period: str, cutoff_day: int
+    conn: views.Connection, *, period: str, cutoff_day: int
 ) -> MonthlyReport:
     """The satisfaction measurement report of one period, as of now."""
     # One snapshot for all the queries, so that sections agree with each other
     # while the projection keeps applying events.
     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
     bounds = period_bounds(period, cutoff_day)
-    records = queries.records(conn, bounds)
+    records = views.records(conn, bounds)
     overall = measure(records)
     by_customer = breakdown(records, lambda r: r.customer_id)
-    names = queries.customer_names(conn, [c for c in by_customer if c != UNKNOWN])
+    names = views.customer_names(conn, [c for c in by_customer if c != UNKNOWN])
     first = last_periods(period, TREND_LENGTH)[0]
-    days = queries.day_scores(conn, period_bounds(first, cutoff_day)[0], bounds[1])
+    days = views.day_scores(conn, period_bounds(first, cutoff_day)[0], bounds[1])
     visits = count_visits(
         bounds=bounds,
-        visits=queries.visits(conn, bounds),
+        visits=views.visits(conn, bounds),
         records=records,
-        failures=queries.failures(conn, bounds),
+        failures=views.failures(conn, bounds),
     )
-    complaints, by_department = count_complaints(queries.tickets(conn, bounds), bounds)
+    complaints, by_department = count_complaints(views.tickets(conn, bounds), bounds)
     return MonthlyReport(
         period=period,
         start=bounds[0],
@@ -119,7 +121,7 @@ def monthly_report(
             **asdict(complaints),
             by_department={k: _complaints(v) for k, v in by_department.items()},
         ),
-        capas=CapasRead(**asdict(count_capas(queries.capas(conn, bounds), bounds))),
+        capas=CapasRead(**asdict(count_capas(views.capas(conn, bounds), bounds))),
         suggestions=[
             SuggestionRead(**asdict(s)) for s in suggestions_and_needs(records)
         ],
@@ -128,3 +130,10 @@ def monthly_report(
 
 def _kind(record: VisitRecord) -> str:
     return record.kind.value
+
+
+def activity_periods(conn: views.Connection, *, cutoff_day: int) -> Periods:
+    """The periods in which something the report counts happened."""
+    return Periods(
+        cutoff_day=cutoff_day, periods=periods_of(views.active_days(conn), cutoff_day)
+    )

@@ -1,0 +1,104 @@
+"""The ledger's application layer: accept facts, read the ledger.
+
+Accepting facts publishes them straight to the log (department facts are
+log-first: their only invariant is their event id); `publish` and `wait` are
+passed in. Reads take a connection and let the domain shape the rows.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from schemas.envelope import Event
+from services.kit.producer import Position
+from services.ledger import views
+from services.ledger.domain.facts import facts_of
+from services.ledger.domain.lines import amount_shown, record_numbers
+from services.ledger.models import Accepted, Contact, LedgerPage, LedgerRow, RetailOrder
+
+
+def accept_facts(
+    *,
+    body: Any,
+    publish: Callable[[Sequence[Event]], list[Position]],
+    wait_until_applied: Callable[[Sequence[Position]], bool] | None = None,
+) -> Accepted:
+    """Validate a whole batch, append it to the log, optionally wait for the
+    ledger to apply it; raises `InvalidEventsError` and appends nothing."""
+    events = facts_of(body)
+    positions = publish(events)
+    applied = wait_until_applied(positions) if wait_until_applied else None
+    return Accepted(
+        accepted=len(events), event_ids=[e.event_id for e in events], applied=applied
+    )
+
+
+def ledger_page(
+    conn: views.Connection,
+    *,
+    customer_id: str | None,
+    contract_id: str | None,
+    after: str | None,
+    limit: int,
+) -> LedgerPage:
+    """One page of the ledger's rows by unit id; `next` names the last row."""
+    rows = views.ledger_lines(
+        conn,
+        customer_id=customer_id,
+        contract_id=contract_id,
+        after=after,
+        limit=limit + 1,
+    )
+    items = [_ledger_row(r) for r in rows[:limit]]
+    return LedgerPage(
+        items=items, next=items[-1].unit_id if len(rows) > limit else None
+    )
+
+
+def retail_orders(
+    conn: views.Connection, *, customer_id: str | None, store_id: str | None, limit: int
+) -> list[RetailOrder]:
+    """Retail orders with their record numbers."""
+    return [
+        RetailOrder(
+            order_id=r.order_id,
+            customer_id=r.customer_id,
+            store_id=r.store_id,
+            delivered_date=r.delivered_date,
+            mode=r.mode,
+            customer_name=r.customer_name,
+            phone=r.phone,
+            region=r.region,
+            record_numbers=record_numbers(
+                zip(r.record_nos, r.record_dates, strict=True)
+            ),
+        )
+        for r in views.retail_orders(
+            conn, customer_id=customer_id, store_id=store_id, limit=limit
+        )
+    ]
+
+
+def _ledger_row(r: views.LedgerLineRow) -> LedgerRow:
+    return LedgerRow(
+        customer_id=r.customer_id,
+        customer_name=r.customer_name,
+        contract_id=r.contract_id,
+        project_name=r.project_name,
+        region=r.region,
+        unit_id=r.unit_id,
+        product_model=r.product_model,
+        quantity=r.quantity,
+        amount=amount_shown(
+            unit_id=r.unit_id,
+            first_unit_of_contract=r.first_unit_of_contract,
+            amount=r.amount,
+        ),
+        ship_date=r.ship_date,
+        installed_date=r.installed_date,
+        power_on_date=r.power_on_date,
+        record_numbers=record_numbers(zip(r.record_nos, r.record_dates, strict=True)),
+        power_contact=Contact(name=r.power_contact_name, phone=r.power_contact_phone),
+        substation_contact=Contact(
+            name=r.substation_contact_name, phone=r.substation_contact_phone
+        ),
+    )

@@ -1,0 +1,58 @@
+"""The ledger at the HTTP edge: what its routes answer."""
+
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+
+class Accepted(BaseModel):
+    accepted: int
+    event_ids: list[UUID]
+    applied: bool | None = None
+
+
+class Contact(BaseModel):
+    name: str | None
+    phone: str | None
+
+
+class LedgerRow(BaseModel):
+    """One row of the visit ledger (顾客回访台帐): a contract's product line."""
+
+    customer_id: str
+    customer_name: str | None
+    contract_id: str | None
+    project_name: str | None
+    region: str | None
+    unit_id: str
+    product_model: str | None
+    quantity: int | None
+    amount: Decimal | None = Field(
+        description="the contract's amount, on its first line (lowest unit id) "
+        "only: it belongs to the contract and is never repeated per line"
+    )
+    ship_date: date | None
+    installed_date: date | None
+    power_on_date: date | None
+    record_numbers: list[str]
+    power_contact: Contact
+    substation_contact: Contact
+
+
+class LedgerPage(BaseModel):
+    items: list[LedgerRow]
+    next: str | None
+
+
+class RetailOrder(BaseModel):
+    order_id: str
+    customer_id: str
+    store_id: str
+    delivered_date: date
+    mode: str
+    customer_name: str | None
+    phone: str | None
+    region: str | None
+    record_numbers: list[str]

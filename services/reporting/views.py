@@ -1,0 +1,380 @@
+"""The reporting read model's statements, every one of them, in one place.
+
+Writes (async, for the projection) upsert the row of a fact's own identity
+and set only the columns that fact knows, so a redelivered fact (even under a
+new event id) changes nothing and facts of one visit or ticket may arrive in
+any order across topics; a later fact of the same kind for the same row is a
+correction and wins. A visit's copy is the exception: its lifecycle is the
+domain's (`domain/visit_copies.py`), so it is read, evolved and written whole.
+
+Reads (sync, for the report) only select by date, so that a report reads no
+more than it needs; what counts as planned, done, late, open... is decided in
+`domain/`.
+"""
+
+from dataclasses import astuple, fields
+from datetime import date
+from typing import Any
+
+import psycopg
+
+from schemas.catalogue import AnyEvent
+from schemas.feedback import (
+    CapaOpened,
+    CapaVerified,
+    TicketAssigned,
+    TicketOpened,
+    TicketReopened,
+    TicketResolved,
+    TicketVerified,
+)
+from schemas.ledger import ContractRegistered, Delivered, Shipped
+from schemas.survey import VisitAttemptFailed, VisitCompleted
+from schemas.types import AttemptFailure, PostWarrantyService, Rating, VisitKind
+from services.kit.projection import Cursor
+from services.reporting.domain.complaints import Capa, Step, Ticket, TicketStep
+from services.reporting.domain.records import UNKNOWN, Bounds, VisitRecord
+from services.reporting.domain.satisfaction import DayScores
+from services.reporting.domain.visit_copies import VisitCopy, evolve, visit_id_of
+
+Connection = psycopg.Connection[Any]
+
+VISIT_COLUMNS = ", ".join(f.name for f in fields(VisitCopy))
+
+# -- writes (the projection) ---------------------------------------------------
+
+VISIT_OF = f"SELECT {VISIT_COLUMNS} FROM visits WHERE visit_id = %s FOR UPDATE"
+VISIT_UPSERT = (
+    f"INSERT INTO visits ({VISIT_COLUMNS})"
+    f" VALUES ({', '.join(['%s'] * len(fields(VisitCopy)))})"
+    " ON CONFLICT (visit_id) DO UPDATE SET "
+    + ", ".join(f"{f.name} = EXCLUDED.{f.name}" for f in fields(VisitCopy)[1:])
+)
+RECORD = """
+INSERT INTO visit_records (record_no, customer_id, visit_id, kind, visited_on,
+    visitor, channel, product_quality, service_quality, score, suggestions, needs,
+    post_warranty_service, unit_id, order_id, store_id, ticket_id, product_model,
+    region)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (record_no) DO UPDATE SET customer_id = EXCLUDED.customer_id,
+    visit_id = EXCLUDED.visit_id, kind = EXCLUDED.kind,
+    visited_on = EXCLUDED.visited_on, visitor = EXCLUDED.visitor,
+    channel = EXCLUDED.channel, product_quality = EXCLUDED.product_quality,
+    service_quality = EXCLUDED.service_quality, score = EXCLUDED.score,
+    suggestions = EXCLUDED.suggestions, needs = EXCLUDED.needs,
+    post_warranty_service = EXCLUDED.post_warranty_service,
+    unit_id = EXCLUDED.unit_id, order_id = EXCLUDED.order_id,
+    store_id = EXCLUDED.store_id, ticket_id = EXCLUDED.ticket_id,
+    product_model = EXCLUDED.product_model, region = EXCLUDED.region
+"""
+ATTEMPT = """
+INSERT INTO failed_attempts (visit_id, attempt_no, customer_id, attempted_on, reason)
+VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (visit_id, attempt_no) DO UPDATE SET
+    attempted_on = EXCLUDED.attempted_on, reason = EXCLUDED.reason
+"""
+# An assignment applied before the opening (never on one partition, but
+# cheap to allow) is the newer routing: the opening does not override it.
+TICKET_OPENED = """
+INSERT INTO tickets (ticket_id, customer_id, complaint_id, subject, department,
+    opened_on, visit_id, record_no)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (ticket_id) DO UPDATE SET complaint_id = EXCLUDED.complaint_id,
+    subject = EXCLUDED.subject, opened_on = EXCLUDED.opened_on,
+    visit_id = EXCLUDED.visit_id, record_no = EXCLUDED.record_no,
+    department = COALESCE(tickets.department, EXCLUDED.department)
+"""
+TICKET_ROUTED = """
+INSERT INTO tickets (ticket_id, customer_id, department) VALUES (%s, %s, %s)
+ON CONFLICT (ticket_id) DO UPDATE SET department = EXCLUDED.department
+"""
+TICKET_STEP = """
+INSERT INTO ticket_steps (ticket_id, step, on_date, record_no) VALUES (%s, %s, %s, %s)
+ON CONFLICT DO NOTHING
+"""
+CAPA_OPENED = """
+INSERT INTO capas (capa_id, subject, owner, opened_on, due_date, source_period)
+VALUES (%s, %s, %s, %s, %s, %s)
+ON CONFLICT (capa_id) DO UPDATE SET subject = EXCLUDED.subject,
+    owner = EXCLUDED.owner, opened_on = EXCLUDED.opened_on,
+    due_date = EXCLUDED.due_date, source_period = EXCLUDED.source_period
+"""
+CAPA_VERIFIED = """
+INSERT INTO capas (capa_id, verified_on) VALUES (%s, %s)
+ON CONFLICT (capa_id) DO UPDATE SET verified_on = EXCLUDED.verified_on
+"""
+UNIT = """
+INSERT INTO units (unit_id, customer_id, product_model) VALUES (%s, %s, %s)
+ON CONFLICT (unit_id) DO UPDATE SET product_model = EXCLUDED.product_model
+"""
+CUSTOMER = """
+INSERT INTO customers (customer_id, customer_name, region) VALUES (%s, %s, %s)
+ON CONFLICT (customer_id) DO UPDATE SET
+    customer_name = COALESCE(EXCLUDED.customer_name, customers.customer_name),
+    region = COALESCE(EXCLUDED.region, customers.region)
+"""
+
+
+async def apply_visit_fact(cur: Cursor, event: AnyEvent) -> None:
+    """A visit planned, moved, cancelled or gone overdue: the copy evolves by
+    `domain/visit_copies.py` and is written whole."""
+    visit_id = visit_id_of(event)
+    if visit_id is None:
+        return
+    await cur.execute(VISIT_OF, (visit_id,))
+    row = await cur.fetchone()
+    copy = VisitCopy(*row) if row else None
+    evolved = evolve(copy, event)
+    if evolved is not None and evolved != copy:
+        await cur.execute(VISIT_UPSERT, astuple(evolved))
+
+
+async def apply_record(cur: Cursor, event: VisitCompleted) -> None:
+    """A visit record, with what the report classifies it by."""
+    p = event.payload
+    await cur.execute(
+        RECORD,
+        (
+            p.record_no,
+            p.customer_id,
+            p.visit_id,
+            p.kind,
+            p.visited_on,
+            p.visitor,
+            p.channel,
+            p.product_quality,
+            p.service_quality,
+            p.score,
+            p.suggestions,
+            p.needs,
+            [s.value for s in p.post_warranty_service],
+            p.unit_id,
+            p.order_id,
+            p.store_id,
+            p.ticket_id,
+            p.product_model,
+            p.region,
+        ),
+    )
+
+
+async def apply_attempt(cur: Cursor, event: VisitAttemptFailed) -> None:
+    """A failed attempt, with its reason."""
+    p = event.payload
+    await cur.execute(
+        ATTEMPT, (p.visit_id, p.attempt_no, p.customer_id, p.attempted_on, p.reason)
+    )
+
+
+async def apply_ticket_opened(cur: Cursor, event: TicketOpened) -> None:
+    """A complaint's ticket opened."""
+    p = event.payload
+    await cur.execute(
+        TICKET_OPENED,
+        (
+            p.ticket_id,
+            p.customer_id,
+            p.complaint_id,
+            p.subject,
+            p.department,
+            p.opened_on,
+            p.visit_id,
+            p.record_no,
+        ),
+    )
+
+
+async def apply_ticket_assigned(cur: Cursor, event: TicketAssigned) -> None:
+    """A ticket routed to a department."""
+    p = event.payload
+    await cur.execute(TICKET_ROUTED, (p.ticket_id, p.customer_id, p.department))
+
+
+async def apply_ticket_resolved(cur: Cursor, event: TicketResolved) -> None:
+    """A ticket resolved, by the department that resolved it."""
+    p = event.payload
+    await cur.execute(TICKET_ROUTED, (p.ticket_id, p.customer_id, p.department))
+    await cur.execute(TICKET_STEP, (p.ticket_id, Step.RESOLVED, p.resolved_on, ""))
+
+
+async def apply_ticket_verified(cur: Cursor, event: TicketVerified) -> None:
+    """A re-visit that closed the ticket."""
+    p = event.payload
+    await cur.execute(
+        TICKET_STEP, (p.ticket_id, Step.VERIFIED, p.verified_on, p.record_no)
+    )
+
+
+async def apply_ticket_reopened(cur: Cursor, event: TicketReopened) -> None:
+    """A re-visit that reopened the ticket."""
+    p = event.payload
+    await cur.execute(
+        TICKET_STEP, (p.ticket_id, Step.REOPENED, p.reopened_on, p.record_no)
+    )
+
+
+async def apply_capa_opened(cur: Cursor, event: CapaOpened) -> None:
+    """A corrective/preventive action opened by a review."""
+    p = event.payload
+    await cur.execute(
+        CAPA_OPENED,
+        (p.capa_id, p.subject, p.owner, p.opened_on, p.due_date, p.source_period),
+    )
+
+
+async def apply_capa_verified(cur: Cursor, event: CapaVerified) -> None:
+    """A CAPA verified."""
+    p = event.payload
+    await cur.execute(CAPA_VERIFIED, (p.capa_id, p.verified_on))
+
+
+async def apply_unit(cur: Cursor, event: Shipped) -> None:
+    """A unit's product model, for records that name none."""
+    p = event.payload
+    await cur.execute(UNIT, (p.unit_id, p.customer_id, p.product_model))
+
+
+async def apply_customer(cur: Cursor, event: ContractRegistered | Delivered) -> None:
+    """A customer's name and region, when the fact names them."""
+    p = event.payload
+    await cur.execute(CUSTOMER, (p.customer_id, p.customer_name, p.region))
+
+
+# -- reads (the report) --------------------------------------------------------
+
+# The record's own product model and region first; else what the schedule
+# planned the visit with; else what the ledger knows of the unit and customer.
+RECORDS = """
+SELECT r.record_no, r.customer_id, r.visit_id, r.kind, r.visited_on, r.score,
+       r.product_quality, r.service_quality,
+       COALESCE(r.product_model, v.product_model, u.product_model),
+       COALESCE(r.region, v.region, c.region),
+       r.suggestions, r.needs, r.post_warranty_service, v.latest_date
+FROM visit_records r
+LEFT JOIN visits v ON v.visit_id = r.visit_id
+LEFT JOIN units u ON u.unit_id = COALESCE(r.unit_id, v.unit_id)
+LEFT JOIN customers c ON c.customer_id = r.customer_id
+WHERE r.visited_on BETWEEN %s AND %s
+ORDER BY r.visited_on, r.record_no
+"""
+VISITS = f"""
+SELECT {VISIT_COLUMNS} FROM visits
+WHERE due_date BETWEEN %(start)s AND %(end)s
+   OR overdue_on BETWEEN %(start)s AND %(end)s
+"""
+ATTEMPTS = """
+SELECT attempted_on, reason FROM failed_attempts
+WHERE attempted_on BETWEEN %s AND %s
+"""
+# A ticket whose last step is a verification dated before the period adds
+# nothing to it (neither activity nor an open ticket at its end): skipped.
+TICKETS = """
+SELECT t.ticket_id, t.department, t.opened_on,
+       COALESCE(array_agg(s.step ORDER BY s.seq) FILTER (WHERE s.seq IS NOT NULL),
+                '{}'),
+       COALESCE(array_agg(s.on_date ORDER BY s.seq) FILTER (WHERE s.seq IS NOT NULL),
+                '{}')
+FROM tickets t LEFT JOIN ticket_steps s ON s.ticket_id = t.ticket_id
+WHERE t.opened_on <= %(end)s
+GROUP BY t.ticket_id
+HAVING t.opened_on >= %(start)s
+    OR COALESCE(max(s.on_date) >= %(start)s, true)
+    OR (array_agg(s.step ORDER BY s.on_date DESC, s.seq DESC))[1] <> 'verified'
+"""
+CAPAS = """
+SELECT capa_id, owner, opened_on, verified_on FROM capas
+WHERE (opened_on IS NULL OR opened_on <= %(end)s)
+  AND (verified_on IS NULL OR verified_on >= %(start)s)
+"""
+SCORES = """
+SELECT visited_on, kind, sum(score), count(*) FROM visit_records
+WHERE visited_on BETWEEN %s AND %s GROUP BY visited_on, kind
+"""
+CUSTOMER_NAMES = """
+SELECT customer_id, customer_name FROM customers
+WHERE customer_id = ANY(%s) AND customer_name IS NOT NULL
+"""
+ACTIVE_DAYS = """
+SELECT visited_on FROM visit_records
+UNION SELECT attempted_on FROM failed_attempts
+UNION SELECT overdue_on FROM visits WHERE overdue_on IS NOT NULL
+UNION SELECT opened_on FROM tickets WHERE opened_on IS NOT NULL
+UNION SELECT on_date FROM ticket_steps
+UNION SELECT opened_on FROM capas WHERE opened_on IS NOT NULL
+UNION SELECT verified_on FROM capas WHERE verified_on IS NOT NULL
+"""
+
+
+def records(conn: Connection, bounds: Bounds) -> list[VisitRecord]:
+    """The visit records dated in the period."""
+    return [
+        VisitRecord(
+            record_no=r[0],
+            customer_id=r[1],
+            visit_id=r[2],
+            kind=VisitKind(r[3]),
+            visited_on=r[4],
+            score=r[5],
+            product_quality=Rating(r[6]) if r[6] else None,
+            service_quality=Rating(r[7]) if r[7] else None,
+            product_model=r[8],
+            region=r[9],
+            suggestions=r[10],
+            needs=r[11],
+            post_warranty_service=tuple(PostWarrantyService(s) for s in r[12]),
+            latest_date=r[13],
+        )
+        for r in conn.execute(RECORDS, bounds).fetchall()
+    ]
+
+
+def visits(conn: Connection, bounds: Bounds) -> list[VisitCopy]:
+    """Visits due, or announced overdue, in the period."""
+    rows = conn.execute(VISITS, {"start": bounds[0], "end": bounds[1]}).fetchall()
+    return [VisitCopy(*row) for row in rows]
+
+
+def failures(conn: Connection, bounds: Bounds) -> list[tuple[date, AttemptFailure]]:
+    """Failed attempts dated in the period, with their reasons."""
+    rows = conn.execute(ATTEMPTS, bounds).fetchall()
+    return [(on, AttemptFailure(reason)) for on, reason in rows]
+
+
+def tickets(conn: Connection, bounds: Bounds) -> list[Ticket]:
+    """Tickets that may count in the period, each with its steps in order."""
+    rows = conn.execute(TICKETS, {"start": bounds[0], "end": bounds[1]}).fetchall()
+    return [
+        Ticket(
+            ticket_id=ticket_id,
+            department=department or UNKNOWN,
+            opened_on=opened_on,
+            steps=tuple(
+                TicketStep(Step(s), on) for s, on in zip(steps, days, strict=True)
+            ),
+        )
+        for ticket_id, department, opened_on, steps, days in rows
+    ]
+
+
+def capas(conn: Connection, bounds: Bounds) -> list[Capa]:
+    """CAPAs opened by the period's end and not verified before it began."""
+    rows = conn.execute(CAPAS, {"start": bounds[0], "end": bounds[1]}).fetchall()
+    return [Capa(*row) for row in rows]
+
+
+def day_scores(conn: Connection, first: date, last: date) -> list[DayScores]:
+    """Scores summed per day and kind from `first` to `last`."""
+    rows = conn.execute(SCORES, (first, last)).fetchall()
+    return [
+        DayScores(day, VisitKind(kind), int(total), n) for day, kind, total, n in rows
+    ]
+
+
+def customer_names(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
+    """Names the ledger knows for these customers."""
+    return dict(conn.execute(CUSTOMER_NAMES, (customer_ids,)).fetchall())
+
+
+def active_days(conn: Connection) -> list[date]:
+    """Every day on which something the report counts happened."""
+    return [row[0] for row in conn.execute(ACTIVE_DAYS).fetchall()]
