@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from schemas.types import ComplaintSubject, Department, SlaBreach
+from services.kit.http import PERIOD_PATTERN
 
 # Text a command must give: blank or whitespace only is refused as missing.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -22,7 +23,16 @@ class Command(BaseModel):
     )
 
 
-class TicketAssign(Command):
+class VersionedCommand(Command):
+    """A command on an existing ticket or CAPA may name the version it was
+    read at (or send it as `If-Match`): a stale one is refused with 409."""
+
+    version: int | None = Field(
+        default=None, ge=1, description="the version read (optimistic concurrency)"
+    )
+
+
+class TicketAssign(VersionedCommand):
     department: Department | None = Field(
         default=None, description="default: the department holding the ticket"
     )
@@ -30,7 +40,7 @@ class TicketAssign(Command):
     assigned_on: date | None = Field(default=None, description="default: today")
 
 
-class TicketResolve(Command):
+class TicketResolve(VersionedCommand):
     resolution: Text
     resolved_on: date | None = Field(default=None, description="default: today")
 
@@ -41,7 +51,7 @@ class CapaSource(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     period: str | None = Field(
-        default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM"
+        default=None, pattern=PERIOD_PATTERN, description="report period, YYYY-MM"
     )
     ticket_ids: list[str] = []
 
@@ -64,16 +74,18 @@ class CapaCreate(Command):
     opened_on: date | None = Field(default=None, description="default: today")
 
 
-class CapaVerify(Command):
+class CapaVerify(VersionedCommand):
     verified_on: date | None = Field(default=None, description="default: today")
     evidence: Text
 
 
 class Appended(BaseModel):
-    """A command's event is on the log (and applied, when asked to wait)."""
+    """A command was decided: its event is in the outbox, on its way to the log
+    (and applied to the read model, when asked to wait)."""
 
     id: str
     event_id: UUID
+    version: int = Field(description="the ticket's or CAPA's version now")
     applied: bool | None = None
 
 
@@ -112,6 +124,7 @@ class TicketRead(BaseModel):
     assign_by: date
     resolve_by: date
     overdue: list[SlaBreach] = Field(description="SLAs breached as of `as_of`")
+    version: int = Field(description="send it back (`version` or If-Match)")
     history: list[HistoryEntry] | None = None
 
 
@@ -135,6 +148,7 @@ class CapaRead(BaseModel):
     verified_on: date | None
     evidence: str | None
     past_due: bool = Field(description="open after its due date, as of `as_of`")
+    version: int = Field(description="send it back (`version` or If-Match)")
 
 
 class CapaPage(BaseModel):

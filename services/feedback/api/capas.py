@@ -8,28 +8,18 @@ company, the others by the quality department.
 from typing import Annotated
 from uuid import uuid4
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 
-from schemas.feedback import (
-    CapaOpened,
-    CapaOpenedPayload,
-    CapaVerified,
-    CapaVerifiedPayload,
-)
 from schemas.types import ComplaintSubject, Department
-from services.feedback import queries, store
+from services.feedback import handlers, views
 from services.feedback.api.common import (
     ActorHeader,
+    IfMatch,
     actor_of,
-    append,
-    not_found,
-    refused,
+    decided,
+    expected_version,
 )
-from services.feedback.api.tickets import AsOf, Wait
-from services.feedback.derived import SOURCE
-from services.feedback.domain import capa
 from services.feedback.domain.capa import CapaState
-from services.feedback.domain.errors import TransitionNotAllowed
 from services.feedback.models import (
     Appended,
     CapaCreate,
@@ -37,88 +27,91 @@ from services.feedback.models import (
     CapaRead,
     CapaVerify,
 )
-from services.kit.params import PERIOD_PATTERN, Cursor, Limit
+from services.kit.http import (
+    COMMAND_RESPONSES,
+    PERIOD_PATTERN,
+    AsOf,
+    IdempotencyKey,
+    Limit,
+    Month,
+    PageCursor,
+    Wait,
+    not_found,
+)
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/capas", tags=["capas"])
 
 
-def _unprocessable(field: str, rule: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_CONTENT, detail=[{"field": field, "rule": rule}]
-    )
-
-
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=Appended)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Appended,
+    responses=COMMAND_RESPONSES,
+)
 def open_capa(
     runtime: RuntimeDep,
+    *,
     body: CapaCreate,
     x_actor: ActorHeader = None,
+    key: IdempotencyKey = None,
     wait: Wait = False,
 ) -> Appended:
     """Open a CAPA from a report period or from tickets; returns its id."""
-    actor = actor_of(body, x_actor)
-    owner = capa.owner_for(body.subject)
-    if body.owner is not None and body.owner is not owner:
-        raise _unprocessable(
-            "owner", f"a {body.subject} CAPA is owned by {owner}, not {body.owner}"
-        )
-    if body.source.ticket_ids:
-        with runtime.pool.connection() as conn:
-            known = store.known_tickets(conn, body.source.ticket_ids)
-        unknown = [t for t in body.source.ticket_ids if t not in known]
-        if unknown:
-            raise _unprocessable("source.ticket_ids", f"unknown tickets: {unknown}")
-    opened_on = body.opened_on or runtime.settings.today()
-    capa_id = f"CAPA-{uuid4().hex[:10].upper()}"
-    try:
-        opened = capa.open_capa(capa_id, body.subject, body.action, opened_on, body.due)
-    except ValueError as exc:
-        raise refused(exc, "due") from None
-    event = CapaOpened(
-        source=SOURCE,
-        actor=actor,
-        payload=CapaOpenedPayload(
-            capa_id=capa_id,
-            subject=opened.subject,
-            owner=opened.owner,
-            action=opened.action,
-            due_date=opened.due_date,
-            opened_on=opened.opened_on,
-            source_period=body.source.period,
-            ticket_ids=body.source.ticket_ids,
-        ),
+    command = handlers.OpenCapa(
+        capa_id=f"CAPA-{uuid4().hex[:10].upper()}",
+        subject=body.subject,
+        owner=body.owner,
+        action=body.action,
+        opened_on=body.opened_on or runtime.settings.today(),
+        due=body.due,
+        source_period=body.source.period,
+        ticket_ids=body.source.ticket_ids,
+        actor=actor_of(body, x_actor),
     )
-    return append(runtime, capa_id, 1, event, wait=wait)
+    return decided(
+        runtime,
+        scope="feedback.open_capa",
+        request={"body": body.model_dump(mode="json"), "actor": command.actor},
+        key=key,
+        handle=lambda conn: handlers.open_capa(conn, command),
+        status_code=status.HTTP_201_CREATED,
+        wait=wait,
+    )
 
 
-@router.post("/{capa_id}/verify", response_model=Appended)
+@router.post("/{capa_id}/verify", response_model=Appended, responses=COMMAND_RESPONSES)
 def verify_capa(
     runtime: RuntimeDep,
+    *,
     capa_id: str,
     body: CapaVerify,
     x_actor: ActorHeader = None,
+    if_match: IfMatch = None,
+    key: IdempotencyKey = None,
     wait: Wait = False,
 ) -> Appended:
     """Record that the action was verified, with its evidence."""
-    actor = actor_of(body, x_actor)
-    with runtime.pool.connection() as conn:
-        found = store.load_capa(conn, capa_id)
-    if found is None:
-        raise not_found("CAPA", capa_id)
-    on = body.verified_on or runtime.settings.today()
-    try:
-        capa.verify(found.capa, body.evidence, on)
-    except (TransitionNotAllowed, ValueError) as exc:
-        raise refused(exc, "verified_on") from None
-    event = CapaVerified(
-        source=SOURCE,
-        actor=actor,
-        payload=CapaVerifiedPayload(
-            capa_id=capa_id, verified_on=on, evidence=body.evidence
-        ),
+    command = handlers.VerifyCapa(
+        capa_id=capa_id,
+        evidence=body.evidence,
+        on=body.verified_on or runtime.settings.today(),
+        actor=actor_of(body, x_actor),
+        expected_version=expected_version(body.version, if_match),
     )
-    return append(runtime, capa_id, found.version + 1, event, wait=wait)
+    return decided(
+        runtime,
+        scope="feedback.verify_capa",
+        request={
+            "capa_id": capa_id,
+            "body": body.model_dump(mode="json"),
+            "actor": command.actor,
+            "version": command.expected_version,
+        },
+        key=key,
+        handle=lambda conn: handlers.verify_capa(conn, command),
+        wait=wait,
+    )
 
 
 @router.get("", response_model=CapaPage)
@@ -139,16 +132,18 @@ def list_capas(
         str | None,
         Query(
             pattern=PERIOD_PATTERN,
-            description="YYYY-MM: source period or opening month",
+            description="YYYY-MM: the report period the CAPA came from",
         ),
     ] = None,
+    month: Month = None,
     as_of: AsOf = None,
     limit: Limit = 100,
-    cursor: Cursor = None,
+    cursor: PageCursor = None,
 ) -> CapaPage:
-    """CAPAs by id, filtered; open ones past their due date are flagged."""
+    """CAPAs by id, filtered (`month`: of the opening); open ones past their
+    due date are flagged."""
     with runtime.pool.connection() as conn:
-        items, next_cursor = queries.capas(
+        items, next_cursor = views.capas_page(
             conn,
             as_of=as_of or runtime.settings.today(),
             overdue=overdue,
@@ -160,6 +155,7 @@ def list_capas(
             status=status,
             ticket_id=ticket_id,
             period=period,
+            month=month,
         )
     return CapaPage(items=items, next=next_cursor)
 
@@ -168,7 +164,7 @@ def list_capas(
 def get_capa(runtime: RuntimeDep, capa_id: str, as_of: AsOf = None) -> CapaRead:
     """One CAPA, flagged when open past its due date."""
     with runtime.pool.connection() as conn:
-        items, _ = queries.capas(
+        items, _ = views.capas_page(
             conn, as_of=as_of or runtime.settings.today(), limit=1, capa_id=capa_id
         )
     if not items:

@@ -1,77 +1,89 @@
-"""What every feedback command does: name its actor, reserve the version it
-makes, append its event, and turn the domain's refusals into 4xx."""
+"""What every feedback command route shares: naming its actor, reading the
+version it expects, and running the handler through the kit's command path
+with the domain's refusals turned into 4xx."""
 
-from typing import Annotated
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import Header, HTTPException, status
+from fastapi import Header
 
-from schemas.envelope import Event
-from services.feedback import store
-from services.feedback.domain.errors import TransitionNotAllowed
+from services.feedback.domain.errors import StaleVersion, TransitionNotAllowed
+from services.feedback.handlers import Done, Refused, UnknownEntity
 from services.feedback.models import Appended, Command
-from services.kit.service import RuntimeDep
+from services.kit.command import Conn, Decision, run_command
+from services.kit.http import conflict, field_problem, not_found
+from services.kit.service import Runtime
 
 ActorHeader = Annotated[
     str | None, Header(alias="X-Actor", description="who gives the command")
 ]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=40,
+        description="the version read (as `version` in the body); 409 if stale",
+    ),
+]
+_VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
 def actor_of(command: Command, header: str | None) -> str:
     """The command's actor: every transition is an event with its actor."""
     actor = command.actor or (header or "").strip()
     if not actor:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=[
-                {
-                    "field": "actor",
-                    "rule": "required: give `actor` or the X-Actor header",
-                }
-            ],
-        )
+        raise field_problem("actor", "required: give `actor` or the X-Actor header")
     return actor
 
 
-def refused(exc: TransitionNotAllowed | ValueError, field: str) -> HTTPException:
-    """409 for a step the lifecycle does not allow, 422 for a bad argument.
-
-    Blank texts are refused by the request models, so the domain's remaining
-    `ValueError`s are about the command's date (`field`).
-    """
-    if isinstance(exc, TransitionNotAllowed):
-        return HTTPException(status.HTTP_409_CONFLICT, detail=str(exc))
-    return HTTPException(
-        status.HTTP_422_UNPROCESSABLE_CONTENT,
-        detail=[{"field": field, "rule": str(exc)}],
-    )
-
-
-def not_found(what: str, entity_id: str) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no {what} {entity_id!r}")
+def expected_version(body: int | None, if_match: str | None) -> int | None:
+    """The version the caller read: the body's `version`, the If-Match header,
+    or None (no check). Both given must agree."""
+    if if_match is None:
+        return body
+    found = _VERSION.match(if_match)
+    if found is None:
+        raise field_problem("If-Match", 'a version number, e.g. "3"')
+    header = int(found.group(1))
+    if body is not None and body != header:
+        raise field_problem("version", "the body's version differs from If-Match")
+    return header
 
 
-def append(
-    runtime: RuntimeDep, entity_id: str, version: int, event: Event, *, wait: bool
+def decided(
+    runtime: Runtime,
+    *,
+    scope: str,
+    request: dict[str, Any],
+    key: str | None,
+    handle: Callable[[Conn], Done],
+    status_code: int = 200,
+    wait: bool = False,
 ) -> Appended:
-    """Append the event that makes `version` of a ticket or CAPA.
+    """Run `handle` as a command (kit/command.py); its refusals as 4xx."""
 
-    The version is reserved first, so that of two commands validated against
-    the same state (two replicas, or a caller not waiting for its previous
-    command) only one is appended; the other gets a 409 and nothing.
-    """
-    with runtime.pool.connection() as conn:
-        if not store.claim(conn, entity_id, version):
-            raise HTTPException(
-                status.HTTP_409_CONFLICT,
-                detail=f"{entity_id} changed since it was read (a change is not "
-                "applied yet); read it again and retry, or send commands with "
-                "?wait=true",
-            )
-    try:
-        positions = runtime.publish([event])
-    except Exception:
-        with runtime.pool.connection() as conn:
-            store.release(conn, entity_id, version)
-        raise
-    applied = runtime.wait_until_applied(positions) if wait else None
-    return Appended(id=entity_id, event_id=event.event_id, applied=applied)
+    def decide(conn: Conn) -> Decision[Appended]:
+        try:
+            done = handle(conn)
+        except UnknownEntity as exc:
+            raise not_found(exc.what, exc.entity_id) from None
+        except (TransitionNotAllowed, StaleVersion) as exc:
+            raise conflict(str(exc)) from None
+        except Refused as exc:
+            raise field_problem(exc.field, exc.rule) from None
+        answer = Appended(
+            id=done.entity_id, event_id=done.events[0].event_id, version=done.version
+        )
+        return Decision(answer, done.events)
+
+    return run_command(
+        runtime,
+        scope=scope,
+        request=request,
+        key=key,
+        decide=decide,
+        answer_type=Appended,
+        status_code=status_code,
+        wait=wait,
+    )

@@ -1,12 +1,12 @@
-"""HTTP: run the SLA check now, as of a given date (operations and tests)."""
+"""HTTP: run the SLA sweep now, as of a given date (operations and tests)."""
 
-from datetime import date
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
+from services.feedback import handlers
 from services.feedback.models import OverdueAnnounced
-from services.feedback.overdue import announce_overdue
+from services.feedback.settings import feedback_settings
+from services.kit.command import Conn, Decision, run_command
+from services.kit.http import AsOf, IdempotencyKey, Wait
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/sla", tags=["tickets"])
@@ -15,18 +15,33 @@ router = APIRouter(prefix="/v1/sla", tags=["tickets"])
 @router.post("/check", response_model=OverdueAnnounced)
 def check_sla_now(
     runtime: RuntimeDep,
-    as_of: Annotated[date | None, Query(description="default: today")] = None,
-    wait: Annotated[bool, Query(description="wait until applied")] = False,
+    as_of: AsOf = None,
+    key: IdempotencyKey = None,
+    wait: Wait = False,
 ) -> OverdueAnnounced:
-    """Announce each SLA breach not announced yet (`ticket_overdue`, once)."""
+    """Announce each SLA breach not announced yet (`ticket_overdue`, once),
+    as the daily job does."""
     day = as_of or runtime.settings.today()
-    events, positions = announce_overdue(runtime, day)
-    applied = runtime.wait_until_applied(positions) if wait else None
-    return OverdueAnnounced(
-        as_of=day,
-        applied=applied,
-        announced=[
-            {"ticket_id": e.payload.ticket_id, "breach": e.payload.breach}
-            for e in events
-        ],
+    sla = feedback_settings(runtime.settings).feedback_sla.sla()
+
+    def decide(conn: Conn) -> Decision[OverdueAnnounced]:
+        announced = handlers.announce_breaches(conn, day, sla)
+        answer = OverdueAnnounced(
+            as_of=day,
+            announced=[
+                {"ticket_id": e.payload.ticket_id, "breach": e.payload.breach}
+                for e in announced
+            ],
+        )
+        return Decision(answer, announced)
+
+    return run_command(
+        runtime,
+        scope="feedback.check_sla",
+        request={"as_of": day},
+        key=key,
+        decide=decide,
+        answer_type=OverdueAnnounced,
+        status_code=200,
+        wait=wait,
     )

@@ -5,29 +5,19 @@ re-visit. Assign and resolve are commands; verify and reopen follow from
 the re-visit's record.
 """
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from schemas.feedback import (
-    TicketAssigned,
-    TicketAssignedPayload,
-    TicketResolved,
-    TicketResolvedPayload,
-)
 from schemas.types import ComplaintSubject, Department
-from services.feedback import queries, store
+from services.feedback import handlers, views
 from services.feedback.api.common import (
     ActorHeader,
+    IfMatch,
     actor_of,
-    append,
-    not_found,
-    refused,
+    decided,
+    expected_version,
 )
-from services.feedback.derived import SOURCE
-from services.feedback.domain import tickets
-from services.feedback.domain.errors import TransitionNotAllowed
 from services.feedback.domain.tickets import TicketState
 from services.feedback.models import (
     Appended,
@@ -37,21 +27,19 @@ from services.feedback.models import (
     TicketResolve,
 )
 from services.feedback.settings import feedback_settings
-from services.kit.params import PERIOD_PATTERN, Cursor, Limit
+from services.kit.http import (
+    COMMAND_RESPONSES,
+    AsOf,
+    IdempotencyKey,
+    Limit,
+    Month,
+    PageCursor,
+    Wait,
+    not_found,
+)
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
-
-Wait = Annotated[bool, Query(description="wait until the feedback applied it")]
-AsOf = Annotated[date | None, Query(description="flag SLA breaches as of; today")]
-
-
-def _load(runtime: RuntimeDep, ticket_id: str) -> store.TicketRow:
-    with runtime.pool.connection() as conn:
-        found = store.load_ticket(conn, ticket_id)
-    if found is None:
-        raise not_found("ticket", ticket_id)
-    return found
 
 
 @router.get("", response_model=TicketPage)
@@ -65,16 +53,15 @@ def list_tickets(
     overdue: Annotated[
         bool | None, Query(description="only tickets with (true) or without SLA breach")
     ] = None,
-    period: Annotated[
-        str | None, Query(pattern=PERIOD_PATTERN, description="YYYY-MM of the opening")
-    ] = None,
+    month: Month = None,
     as_of: AsOf = None,
     limit: Limit = 100,
-    cursor: Cursor = None,
+    cursor: PageCursor = None,
 ) -> TicketPage:
-    """Tickets by id, filtered, each flagged with the SLAs it breached."""
+    """Tickets by id, filtered (`month`: of the opening), each flagged with
+    the SLAs it breached."""
     with runtime.pool.connection() as conn:
-        items, next_cursor = queries.tickets(
+        items, next_cursor = views.tickets_page(
             conn,
             as_of=as_of or runtime.settings.today(),
             sla=feedback_settings(runtime.settings).feedback_sla.sla(),
@@ -85,7 +72,7 @@ def list_tickets(
             department=department,
             subject=subject,
             status=status,
-            period=period,
+            month=month,
         )
     return TicketPage(items=items, next=next_cursor)
 
@@ -94,7 +81,7 @@ def list_tickets(
 def get_ticket(runtime: RuntimeDep, ticket_id: str, as_of: AsOf = None) -> TicketRead:
     """One ticket, its SLA flags and its history: every event with its actor."""
     with runtime.pool.connection() as conn:
-        items, _ = queries.tickets(
+        items, _ = views.tickets_page(
             conn,
             as_of=as_of or runtime.settings.today(),
             sla=feedback_settings(runtime.settings).feedback_sla.sla(),
@@ -103,65 +90,77 @@ def get_ticket(runtime: RuntimeDep, ticket_id: str, as_of: AsOf = None) -> Ticke
         )
         if not items:
             raise not_found("ticket", ticket_id)
-        return items[0].model_copy(update={"history": queries.history(conn, ticket_id)})
+        return items[0].model_copy(update={"history": views.history(conn, ticket_id)})
 
 
-@router.post("/{ticket_id}/assign", response_model=Appended)
+@router.post(
+    "/{ticket_id}/assign", response_model=Appended, responses=COMMAND_RESPONSES
+)
 def assign_ticket(
     runtime: RuntimeDep,
+    *,
     ticket_id: str,
     body: TicketAssign,
     x_actor: ActorHeader = None,
+    if_match: IfMatch = None,
+    key: IdempotencyKey = None,
     wait: Wait = False,
 ) -> Appended:
     """Give the ticket to someone of a department (again, to reassign it)."""
-    actor = actor_of(body, x_actor)
-    found = _load(runtime, ticket_id)
-    on = body.assigned_on or runtime.settings.today()
-    department = body.department or found.ticket.department
-    try:
-        tickets.assign(found.ticket, department, body.assignee, on)
-    except (TransitionNotAllowed, ValueError) as exc:
-        raise refused(exc, "assigned_on") from None
-    event = TicketAssigned(
-        source=SOURCE,
-        actor=actor,
-        payload=TicketAssignedPayload(
-            customer_id=found.customer_id,
-            ticket_id=ticket_id,
-            department=department,
-            assignee=body.assignee,
-            assigned_on=on,
-        ),
+    command = handlers.AssignTicket(
+        ticket_id=ticket_id,
+        assignee=body.assignee,
+        department=body.department,
+        on=body.assigned_on or runtime.settings.today(),
+        actor=actor_of(body, x_actor),
+        expected_version=expected_version(body.version, if_match),
     )
-    return append(runtime, ticket_id, found.version + 1, event, wait=wait)
+    return decided(
+        runtime,
+        scope="feedback.assign_ticket",
+        request={
+            "ticket_id": ticket_id,
+            "body": body.model_dump(mode="json"),
+            "actor": command.actor,
+            "version": command.expected_version,
+        },
+        key=key,
+        handle=lambda conn: handlers.assign_ticket(conn, command),
+        wait=wait,
+    )
 
 
-@router.post("/{ticket_id}/resolve", response_model=Appended)
+@router.post(
+    "/{ticket_id}/resolve", response_model=Appended, responses=COMMAND_RESPONSES
+)
 def resolve_ticket(
     runtime: RuntimeDep,
+    *,
     ticket_id: str,
     body: TicketResolve,
     x_actor: ActorHeader = None,
+    if_match: IfMatch = None,
+    key: IdempotencyKey = None,
     wait: Wait = False,
 ) -> Appended:
     """Record the department's result; the customer is re-visited next."""
-    actor = actor_of(body, x_actor)
-    found = _load(runtime, ticket_id)
-    on = body.resolved_on or runtime.settings.today()
-    try:
-        tickets.resolve(found.ticket, body.resolution, on)
-    except (TransitionNotAllowed, ValueError) as exc:
-        raise refused(exc, "resolved_on") from None
-    event = TicketResolved(
-        source=SOURCE,
-        actor=actor,
-        payload=TicketResolvedPayload(
-            customer_id=found.customer_id,
-            ticket_id=ticket_id,
-            department=found.ticket.department,
-            resolution=body.resolution,
-            resolved_on=on,
-        ),
+    command = handlers.ResolveTicket(
+        ticket_id=ticket_id,
+        resolution=body.resolution,
+        on=body.resolved_on or runtime.settings.today(),
+        actor=actor_of(body, x_actor),
+        expected_version=expected_version(body.version, if_match),
     )
-    return append(runtime, ticket_id, found.version + 1, event, wait=wait)
+    return decided(
+        runtime,
+        scope="feedback.resolve_ticket",
+        request={
+            "ticket_id": ticket_id,
+            "body": body.model_dump(mode="json"),
+            "actor": command.actor,
+            "version": command.expected_version,
+        },
+        key=key,
+        handle=lambda conn: handlers.resolve_ticket(conn, command),
+        wait=wait,
+    )

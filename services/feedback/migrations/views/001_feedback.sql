@@ -1,7 +1,6 @@
 -- The feedback service's read model: tickets (信息反馈单) and CAPAs
--- (纠正预防措施), changed only by events of the feedback topic; the re-visits
--- read from the survey topic; and the claims the API and the SLA check write
--- so that two replicas never append conflicting events.
+-- (纠正预防措施) as the feedback topic tells them, rebuilt from the log. The
+-- decisions are taken on the command side (the store schema).
 
 CREATE TABLE tickets (
     ticket_id           text PRIMARY KEY,
@@ -46,22 +45,6 @@ CREATE TABLE ticket_history (
 );
 CREATE INDEX ticket_history_ticket ON ticket_history (ticket_id, seq);
 
--- Re-visit records of tickets (survey topic). One waits here, unsettled,
--- when it is read before the resolution it follows (two topics, no order
--- between them); applying that resolution then settles it.
-CREATE TABLE revisits (
-    record_no       text PRIMARY KEY,
-    ticket_id       text    NOT NULL,
-    customer_id     text    NOT NULL,
-    visited_on      date    NOT NULL,
-    product_quality text,
-    service_quality text,
-    cause_event_id  uuid    NOT NULL,
-    correlation_id  uuid    NOT NULL,
-    settled         boolean NOT NULL DEFAULT false
-);
-CREATE INDEX revisits_ticket ON revisits (ticket_id) WHERE NOT settled;
-
 CREATE TABLE capas (
     capa_id       text PRIMARY KEY,
     subject       text    NOT NULL,
@@ -79,21 +62,3 @@ CREATE TABLE capas (
     version       integer NOT NULL
 );
 CREATE INDEX capas_opened_on ON capas (opened_on);
-
--- Written by the API before it appends a ticket or CAPA event: the event
--- that makes version N of an entity. Two replicas validating against the
--- same version cannot both append; the projection claims every version it
--- applies, so the claims survive a rebuild.
-CREATE TABLE claims (
-    entity_id text    NOT NULL,
-    version   integer NOT NULL,
-    PRIMARY KEY (entity_id, version)
-);
-
--- Written by the SLA check before it announces a breach, so that replicas
--- running the check at once announce each breach of a ticket once.
-CREATE TABLE overdue_claims (
-    ticket_id text NOT NULL,
-    breach    text NOT NULL,
-    PRIMARY KEY (ticket_id, breach)
-);
