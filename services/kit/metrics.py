@@ -12,8 +12,8 @@ EVENTS_DUPLICATE = Counter(
 )
 EVENTS_DEAD_LETTERED = Counter(
     "followup_events_dead_lettered_total",
-    "Events sent to the dead-letter topic",
-    ["consumer"],
+    "Events sent to the dead-letter topic, by kind of reason",
+    ["consumer", "reason"],
 )
 EVENTS_PUBLISHED = Counter(
     "followup_events_published_total", "Events appended to the log", ["service"]

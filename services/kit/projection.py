@@ -81,6 +81,19 @@ EVENT_FAULT_SQLSTATE_CLASSES = frozenset({"22", "23", "54"})
 DEAD_LETTER_MAX_BYTES = 512 * 1024
 
 
+def reason_kind(reason: str) -> str:
+    """A dead letter's reason as a small closed set, for metrics labels:
+    `undecodable`, `invalid` (not an event of the catalogue), `conflicting
+    duplicate`, or the name of the error a handler raised."""
+    if reason.startswith(("not JSON", "unreadable", "not a JSON object")):
+        return "undecodable"
+    if reason.startswith("conflicting duplicate"):
+        return "conflicting duplicate"
+    if reason.startswith("handler error: "):
+        return reason.removeprefix("handler error: ").split("(", 1)[0][:60]
+    return "invalid"
+
+
 def is_transient(exc: BaseException) -> bool:
     """Whether a failure is the infrastructure's (retry) or the event's (DLQ)."""
     if isinstance(exc, psycopg.Error) and exc.sqlstate:
@@ -338,7 +351,8 @@ class ProjectionRunner:
             log.info("offset commit to Kafka skipped", exc_info=True)
         name = self.projection.name
         EVENTS_APPLIED.labels(name).inc(applied)
-        EVENTS_DEAD_LETTERED.labels(name).inc(len(dead))
+        for _, reason in dead:
+            EVENTS_DEAD_LETTERED.labels(name, reason_kind(reason)).inc()
         BATCH_SECONDS.labels(name).observe(time.perf_counter() - started)
         for record, reason in dead:
             log.error(

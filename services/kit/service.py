@@ -26,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from psycopg_pool import ConnectionPool
 
 from schemas.limits import MAX_BODY_BYTES
+from services.kit import deadletters
 from services.kit.db import STORE, VIEWS, drop_schema, migrate, open_pool
 from services.kit.http import JSON_TYPES, request_problems, unavailable
 from services.kit.logs import configure_logging
@@ -382,7 +383,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
 
 
 def main(service: Service, argv: Sequence[str] | None = None) -> int:
-    """`python -m services.<name> [serve|rebuild]`."""
+    """`python -m services.<name> [serve|rebuild|dlq ...]`."""
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args else "serve"
     settings = service.settings_class()
@@ -400,9 +401,12 @@ def main(service: Service, argv: Sequence[str] | None = None) -> int:
             f"{settings.store_schema_for(service.name)!r} is kept"
         )
         return 0
+    if command == "dlq":
+        return deadletters.run(settings, service.name, service.migrations, args[1:])
     if command != "serve":
         print(
-            f"usage: python -m services.{service.name} [serve|rebuild]", file=sys.stderr
+            f"usage: python -m services.{service.name} [serve|rebuild|dlq]",
+            file=sys.stderr,
         )
         return 2
     uvicorn.run(
