@@ -116,14 +116,15 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
 def request_problems(errors: Iterable[dict[str, Any]]) -> list[FieldProblem]:
     """FastAPI's validation errors as the one 422 shape.
 
-    The field is the dotted location without its `body` root; the offending
+    The field is the dotted location without its root (`body`, `query`,
+    `path`, `header`), like the fields services name themselves; the offending
     value is never echoed (it may be NaN or Infinity, which JSON cannot carry,
     or a secret).
     """
     problems = []
     for error in errors:
         loc = [str(p) for p in error.get("loc", ())]
-        if loc and loc[0] == "body":
+        if loc and loc[0] in ("body", "query", "path", "header"):
             loc = loc[1:]
         problems.append(
             FieldProblem(field=".".join(loc) or "body", rule=str(error.get("msg", "")))

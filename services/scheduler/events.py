@@ -1,4 +1,6 @@
-"""The events the scheduler publishes for what one fact changed.
+"""Every integration event the scheduler derives, built from the domain's
+decisions: what one fact changed (planned, rescheduled, cancelled, escalated,
+threshold crossed) and what the daily tick announces (due, overdue).
 
 Each has a stable id made of the visit (or customer), the change and the
 cause's id, so a batch re-run after a crash re-emits the same events, which
@@ -16,18 +18,23 @@ from schemas.schedule import (
     ThresholdCrossedPayload,
     VisitCancelled,
     VisitCancelledPayload,
+    VisitDue,
+    VisitDuePayload,
     VisitEscalated,
     VisitEscalatedPayload,
+    VisitOverdue,
+    VisitOverduePayload,
     VisitPlanned,
     VisitPlannedPayload,
     VisitRescheduled,
     VisitRescheduledPayload,
 )
+from schemas.types import VisitStatus
 from services.scheduler.domain.policy import Policy
 from services.scheduler.domain.reconcile import Cancelled, Change, Planned
 from services.scheduler.domain.status import escalation_target
-from services.scheduler.domain.visit import PlannedVisit
-from services.scheduler.step import Outcome
+from services.scheduler.domain.step import Outcome
+from services.scheduler.domain.visit import Visit, VisitPlan
 
 SOURCE = "scheduler"
 
@@ -54,7 +61,7 @@ def _envelope(cause: Event, *parts: object) -> Envelope:
     )
 
 
-def _planned(visit: PlannedVisit) -> VisitPlannedPayload:
+def _planned(visit: VisitPlan) -> VisitPlannedPayload:
     return VisitPlannedPayload(
         customer_id=visit.customer_id,
         visit_id=visit.visit_id,
@@ -141,3 +148,34 @@ def derived_events(
             )
         )
     return out
+
+
+def notice_event(visit: Visit, notice: VisitStatus, as_of: date) -> Event:
+    """The tick's `visit_due` or `visit_overdue`, with an id stable per visit
+    and notice: whoever announces it and whenever, it is the same event."""
+    event_id = stable_id(visit.visit_id, notice.value)
+    if notice is VisitStatus.DUE:
+        return VisitDue(
+            event_id=event_id,
+            source=SOURCE,
+            actor=SOURCE,
+            payload=VisitDuePayload(
+                customer_id=visit.customer_id,
+                visit_id=visit.visit_id,
+                kind=visit.kind,
+                due_date=visit.due_date,
+                announced_on=as_of,
+            ),
+        )
+    return VisitOverdue(
+        event_id=event_id,
+        source=SOURCE,
+        actor=SOURCE,
+        payload=VisitOverduePayload(
+            customer_id=visit.customer_id,
+            visit_id=visit.visit_id,
+            kind=visit.kind,
+            latest_date=visit.latest_date,
+            announced_on=as_of,
+        ),
+    )

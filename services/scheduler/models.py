@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.types import Channel, VisitKind, VisitStatus
+from services.kit.http import Limit, PageCursor
 
 
 class VisitQuery(BaseModel):
@@ -31,8 +32,8 @@ class VisitQuery(BaseModel):
     visitor: str | None = Field(
         default=None, description="of the visit's latest attempt or record"
     )
-    limit: int = Field(default=100, ge=1, le=1000)
-    cursor: str | None = Field(default=None, description="`next` of the previous page")
+    limit: Limit = 100
+    cursor: PageCursor = None
 
 
 class VisitRead(BaseModel):
@@ -141,3 +142,7 @@ class AnnouncedRead(BaseModel):
 class TickResult(BaseModel):
     as_of: date
     announced: list[AnnouncedRead]
+    applied: bool | None = Field(
+        default=None,
+        description="with `wait`: whether the views show the announcements yet",
+    )

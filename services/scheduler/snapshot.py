@@ -14,6 +14,7 @@ from schemas.types import Channel
 from services.scheduler.domain.facts import (
     Contract,
     CustomerFacts,
+    Reopenings,
     RetailOrder,
     Unit,
     VisitOutcome,
@@ -67,6 +68,10 @@ def dump_facts(facts: CustomerFacts) -> Json:
         "resolutions": {
             k: [d.isoformat() for d in days] for k, days in facts.resolutions.items()
         },
+        "reopenings": {
+            k: {"record_nos": list(r.record_nos), "answered": r.answered}
+            for k, r in facts.reopenings.items()
+        },
         "outcomes": {
             k: {
                 "done_on": o.done_on.isoformat(),
@@ -110,6 +115,11 @@ def load_facts(data: Json) -> CustomerFacts:
         resolutions={
             k: tuple(_must_day(d) for d in days)
             for k, days in data["resolutions"].items()
+        },
+        # Snapshots written before reopenings were kept have none.
+        reopenings={
+            k: Reopenings(tuple(r["record_nos"]), int(r["answered"]))
+            for k, r in data.get("reopenings", {}).items()
         },
         outcomes={
             k: VisitOutcome(

@@ -3,8 +3,9 @@
 The domain's events carry only what the rules need. A contract's date is the
 business date of its registration (`occurred_at` in the company's time zone):
 the threshold counts from the day the company knew of the contract, which is
-when production archived it. Events the rules do not need (complaints, the
-tickets' other steps, CAPAs, the scheduler's own) translate to None.
+when production archived it. Events the rules do not need (complaints, a
+ticket's steps other than its resolution and reopening, CAPAs, the
+scheduler's own) translate to None.
 """
 
 from datetime import date, datetime
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from schemas.catalogue import AnyEvent
 from schemas.envelope import Event
-from schemas.feedback import TicketResolved
+from schemas.feedback import TicketReopened, TicketResolved
 from schemas.ledger import ContractRegistered, Delivered, Installed, PoweredOn, Shipped
 from schemas.survey import VisitAttemptFailed, VisitCompleted
 from services.scheduler.domain import events
@@ -45,6 +46,8 @@ def to_fact(event: AnyEvent, timezone: str) -> events.Fact | None:
             return events.Delivered(p.order_id, p.store_id, p.delivered_date, p.region)
         case TicketResolved(payload=p):
             return events.TicketResolved(p.ticket_id, p.resolved_on)
+        case TicketReopened(payload=p):
+            return events.TicketReopened(p.ticket_id, p.record_no)
         case VisitCompleted(payload=p):
             return events.VisitCompleted(
                 p.visit_id,
@@ -72,6 +75,8 @@ def business_date(event: Event, timezone: str) -> date:
             return p.delivered_date
         case TicketResolved(payload=p):
             return p.resolved_on
+        case TicketReopened(payload=p):
+            return p.reopened_on
         case VisitCompleted(payload=p):
             return p.visited_on
         case VisitAttemptFailed(payload=p):

@@ -1,16 +1,17 @@
 """The daily tick: each visit announced due once and overdue once on the
 schedule topic, across repeated ticks, missed days, restarts and replicas."""
 
-import asyncio
 import time
 from datetime import date
 
 import pytest
 from httpx import Response
 
+from schemas.codec import decode_obj
 from schemas.schedule import VisitDue, VisitOverdue
+from services.kit.db import connect
+from services.kit.producer import EventProducer
 from services.kit.settings import Settings
-from services.scheduler.tick import Leadership
 from tests.support.factories import contract, installed, powered_on, shipped
 from tests.support.scheduler import (
     counted,
@@ -23,6 +24,8 @@ from tests.support.scheduler import (
 )
 
 pytestmark = pytest.mark.integration
+
+CLOCK = date(2030, 1, 1)  # "today": every tick of these tests is for a past day
 
 UNIT = [
     contract("C1", "K1"),
@@ -46,9 +49,9 @@ def announced(response: Response) -> set[tuple[str, str]]:
 def test_each_visit_is_announced_once_across_ticks_and_restarts(
     settings: Settings,
 ) -> None:
-    # The background job's clock stands before every due date: only the
-    # ticks this test asks for announce anything.
-    own = scheduler_settings(settings, clock_date=date(2026, 1, 1))
+    # The background job does not run within the test (its first round is an
+    # hour away): only the ticks this test asks for announce anything.
+    own = scheduler_settings(settings, clock_date=CLOCK, tick_interval_s=3600)
     with scheduler(own) as client:
         feed(client, UNIT)
         # The first tick catches up on the days it missed: the pre-power-on
@@ -62,8 +65,9 @@ def test_each_visit_is_announced_once_across_ticks_and_restarts(
         }
         again = client.post("/v1/tick", params={"as_of": "2026-11-20"})
         assert announced(again) == set()
-        later = client.post("/v1/tick", params={"as_of": "2026-12-20"})
+        later = client.post("/v1/tick", params={"as_of": "2026-12-20", "wait": True})
         assert announced(later) == {("overdue", "U1:trial_run")}
+        assert later.json()["applied"] is True
         history = client.get("/v1/visits/U1:trial_run").json()["history"]
         assert [h["type"] for h in history] == [
             "visit_planned",
@@ -89,7 +93,7 @@ def test_each_visit_is_announced_once_across_ticks_and_restarts(
 
 
 def test_a_done_visit_is_not_announced(settings: Settings) -> None:
-    own = scheduler_settings(settings, clock_date=date(2026, 1, 1))
+    own = scheduler_settings(settings, clock_date=CLOCK, tick_interval_s=3600)
     with scheduler(own) as client:
         feed(client, UNIT)
         feed(client, [visit_completed("C1", "U1:trial_run", "trial_run", "2026-11-16")])
@@ -119,19 +123,45 @@ def test_the_leader_s_daily_job_announces_once_with_two_replicas(
         assert announced(two.post("/v1/tick")) == set()  # today is the clock's
 
 
-def test_only_one_process_leads_until_it_lets_go(settings: Settings) -> None:
-    schema = settings.schema_for("scheduler")
+def test_a_tick_after_today_is_refused(settings: Settings) -> None:
+    own = scheduler_settings(settings, clock_date=date(2026, 11, 20))
+    with scheduler(own) as client:
+        refused = client.post("/v1/tick", params={"as_of": "2026-11-21"})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"][0]["field"] == "as_of"
+        assert refused.json()["detail"][0]["rule"] == "not after today"
+        today = client.post("/v1/tick")
+        assert today.status_code == 200, today.text
+        assert today.json()["as_of"] == "2026-11-20"
 
-    async def scenario() -> list[bool]:
-        first = Leadership(settings.database_url, schema)
-        second = Leadership(settings.database_url, schema)
-        try:
-            seen = [await first.hold(), await second.hold(), await first.hold()]
-            await first.release()
-            seen.append(await second.hold())
-            return seen
-        finally:
-            await first.release()
-            await second.release()
 
-    assert asyncio.run(scenario()) == [True, False, True, True]
+def test_a_tick_while_the_reactions_are_behind_is_503(settings: Settings) -> None:
+    own = scheduler_settings(
+        settings, clock_date=CLOCK, tick_interval_s=3600, wait_timeout_s=1
+    )
+    with scheduler(own) as client:
+        feed(client, UNIT[:2])
+        # The customer's facts locked elsewhere: the reactions cannot apply
+        # the next facts, so the tick must not announce from a stale plan.
+        with connect(own.database_url, own.store_schema_for("scheduler")) as held:
+            held.execute("SELECT 1 FROM customer_facts FOR UPDATE").fetchall()
+            producer = EventProducer(own.kafka_bootstrap, own.topic_prefix, "test")
+            try:
+                producer.publish([decode_obj(f) for f in UNIT[2:]])
+            finally:
+                producer.close()
+            refused = client.post("/v1/tick", params={"as_of": "2026-11-20"})
+            held.rollback()
+        assert refused.status_code == 503, refused.text
+        assert "Retry-After" in refused.headers
+        # Once they caught up (retried as Retry-After asks), it announces.
+        deadline = time.monotonic() + 30
+        while (
+            after := client.post("/v1/tick", params={"as_of": "2026-11-20"})
+        ).status_code == 503 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert announced(after) == {
+            ("due", "U1:pre_power_on"),
+            ("overdue", "U1:pre_power_on"),
+            ("due", "U1:trial_run"),
+        }

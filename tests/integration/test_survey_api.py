@@ -300,8 +300,8 @@ def test_failed_attempts_are_numbered_and_counted_by_reason(settings: Settings) 
             ]
         ]
         history = client.get("/v1/visits/V1/attempts").json()
-        month = client.get("/v1/attempts", params={"period": "2026-11"}).json()
-        other_month = client.get("/v1/attempts", params={"period": "2026-12"}).json()
+        month = client.get("/v1/attempts", params={"month": "2026-11"}).json()
+        other_month = client.get("/v1/attempts", params={"month": "2026-12"}).json()
         visit = client.get("/v1/visits/V1").json()
         unknown = client.post(
             "/v1/visits/V9/attempts",
@@ -386,7 +386,7 @@ def test_records_are_listed_by_customer_month_and_kind(settings: Settings) -> No
             return [r["record_no"] for r in page["items"]]
 
         by_customer = numbers(customer_id="C1")
-        by_month = numbers(period="2026-11")
+        by_month = numbers(month="2026-11")
         by_kind = numbers(kind="warranty_6m")
         first_page = client.get("/v1/visit-records", params={"limit": 2}).json()
         second = numbers(limit=2, cursor=first_page["next"])

@@ -6,18 +6,21 @@ They live beside the tests that use them because those tests own no other
 path; they would sit well in tests/support/.
 """
 
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
+from psycopg import sql
 
 from schemas.catalogue import SCHEDULE, Topic
 from schemas.codec import decode_obj
 from schemas.envelope import Event
-from services.kit.producer import EventProducer
-from services.kit.service import create_app
+from services.kit.lag import wait_caught_up
+from services.kit.producer import EventProducer, Position
+from services.kit.service import Runtime, create_app
 from services.kit.settings import Settings
 from services.scheduler.service import build_service
 from services.scheduler.settings import SchedulerSettings
@@ -51,8 +54,50 @@ def feed(client: TestClient, facts: Sequence[Wire | Event]) -> list[Event]:
         positions = producer.publish(events)
     finally:
         producer.close()
-    assert runtime.wait_until_applied(positions), "scheduler did not catch up"
+    settle(runtime, positions)
     return events
+
+
+def settle(
+    runtime: Runtime, positions: Sequence[Position], timeout_s: float = 30
+) -> None:
+    """Wait until the reactions applied `positions`, the relay published what
+    they derived, and the views applied everything on their topics."""
+    deadline = time.monotonic() + timeout_s
+    wanted: dict[tuple[str, int], int] = {}
+    for p in positions:
+        wanted[(p.topic, p.partition)] = max(
+            wanted.get((p.topic, p.partition), -1), p.offset
+        )
+    store = sql.Identifier(runtime.store_schema)
+    with runtime.pool.connection() as conn:
+        conn.autocommit = True
+        while True:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT topic, partition, next_offset FROM {}.consumer_positions"
+                ).format(store)
+            ).fetchall()
+            stored = {(t, p): o for t, p, o in rows}
+            unsent = conn.execute(
+                sql.SQL(
+                    "SELECT count(*) FROM {}.outbox"
+                    " WHERE sent_at IS NULL AND failed IS NULL"
+                ).format(store)
+            ).fetchone()
+            applied = all(stored.get(k, 0) > off for k, off in wanted.items())
+            if applied and unsent is not None and unsent[0] == 0:
+                break
+            assert time.monotonic() < deadline, "scheduler reactions did not catch up"
+            time.sleep(0.05)
+        projection = runtime.service.projection
+        assert projection is not None
+        topics = [t.full_name(runtime.settings.topic_prefix) for t in projection.topics]
+        behind = wait_caught_up(
+            conn, runtime.schema, runtime.settings.kafka_bootstrap, topics, timeout_s
+        )
+        conn.autocommit = False
+    assert behind == 0, "scheduler views did not catch up"
 
 
 def visits(client: TestClient, **params: Any) -> list[dict[str, Any]]:
@@ -127,6 +172,18 @@ def attempt_failed(
     )
 
 
+def ticket_reopened(customer: str, ticket: str, on: str, record_no: str) -> Wire:
+    return envelope(
+        "ticket_reopened",
+        {
+            "customer_id": customer,
+            "ticket_id": ticket,
+            "reopened_on": on,
+            "record_no": record_no,
+        },
+    )
+
+
 def ticket_resolved(customer: str, ticket: str, on: str) -> Wire:
     return envelope(
         "ticket_resolved",
@@ -141,5 +198,5 @@ def ticket_resolved(customer: str, ticket: str, on: str) -> Wire:
 
 
 def dead_letters(settings: Settings) -> int:
-    """How many events the scheduler's projection could not apply."""
+    """How many events the scheduler's consumers could not apply."""
     return end_offset(settings, Topic("scheduler.dlq", "scheduler", ()))

@@ -1,14 +1,11 @@
 """HTTP: how the plan would differ under a changed policy (writes nothing)."""
 
-from dataclasses import replace
-
 from fastapi import APIRouter
 
 from services.kit.service import RuntimeDep
-from services.scheduler import queries
 from services.scheduler.api.common import policy_of
-from services.scheduler.domain.visit import PlannedVisit
-from services.scheduler.domain.whatif import diff_plans
+from services.scheduler.domain.visit import VisitPlan
+from services.scheduler.handlers import what_if
 from services.scheduler.models import (
     PlanDifferenceRead,
     PlanSide,
@@ -28,7 +25,7 @@ POLICY_FIELDS = (
 )
 
 
-def _side(visit: PlannedVisit | None) -> PlanSide | None:
+def _side(visit: VisitPlan | None) -> PlanSide | None:
     if visit is None:
         return None
     return PlanSide(
@@ -40,7 +37,7 @@ def _side(visit: PlannedVisit | None) -> PlanSide | None:
 
 
 @router.post("/policy/what-if", response_model=WhatIfResult)
-def what_if(runtime: RuntimeDep, body: WhatIf) -> WhatIfResult:
+def post_what_if(runtime: RuntimeDep, body: WhatIf) -> WhatIfResult:
     """Replay every customer's facts under the changed policy; compare the plans.
 
     Visits already done are left out unless `include_done` is true: a record
@@ -50,27 +47,26 @@ def what_if(runtime: RuntimeDep, body: WhatIf) -> WhatIfResult:
     overrides = {
         f: getattr(body, f) for f in POLICY_FIELDS if getattr(body, f) is not None
     }
-    suffix = ",".join(f"{k}={v}" for k, v in sorted(overrides.items()))
-    changed = replace(
-        current, version=f"{current.version}+what-if:{suffix}", **overrides
-    )
     with runtime.pool.connection() as conn:
-        facts = queries.customers_facts(conn, body.customer_id)
-        done = set() if body.include_done else queries.done_visit_ids(conn)
-    differences = [
-        PlanDifferenceRead(
-            customer_id=d.customer_id,
-            visit_id=d.visit_id,
-            difference=d.difference.value,
-            current=_side(d.current),
-            changed=_side(d.changed),
+        answer = what_if(
+            conn,
+            current,
+            overrides,
+            customer_id=body.customer_id,
+            include_done=body.include_done,
         )
-        for d in diff_plans(facts, current, changed)
-        if d.visit_id not in done
-    ]
     return WhatIfResult(
         current_policy=current.version,
-        changed_policy=changed.version,
-        customers=len(facts),
-        differences=differences,
+        changed_policy=answer.changed.version,
+        customers=answer.customers,
+        differences=[
+            PlanDifferenceRead(
+                customer_id=d.customer_id,
+                visit_id=d.visit_id,
+                difference=d.difference.value,
+                current=_side(d.current),
+                changed=_side(d.changed),
+            )
+            for d in answer.differences
+        ],
     )

@@ -2,25 +2,48 @@
 
 from fastapi import APIRouter
 
+from services.kit.http import (
+    COMMAND_RESPONSES,
+    AsOf,
+    Wait,
+    field_problem,
+    unavailable,
+)
 from services.kit.service import RuntimeDep
-from services.scheduler.api.common import AsOf, today
+from services.scheduler.api.common import today
+from services.scheduler.jobs import tick_now
 from services.scheduler.models import AnnouncedRead, TickResult
-from services.scheduler.tick import run_tick
 
 router = APIRouter(prefix="/v1", tags=["ops"])
 
 
-@router.post("/tick", response_model=TickResult)
-def post_tick(runtime: RuntimeDep, as_of: AsOf = None) -> TickResult:
-    """Announce the visits due or overdue on `as_of` not announced before.
+@router.post("/tick", response_model=TickResult, responses=COMMAND_RESPONSES)
+def post_tick(
+    runtime: RuntimeDep, as_of: AsOf = None, wait: Wait = False
+) -> TickResult:
+    """Announce the visits due or overdue on `as_of` (default: today) not
+    announced before.
 
     Each visit is announced due once and overdue once, whoever runs the tick
-    (this endpoint or the leader's daily job) and however often.
+    (this endpoint or the leader's daily job) and however often. A day after
+    today is refused (422); while the scheduler has not applied the log yet
+    it answers 503 and announces nothing. With `wait`, it answers once the
+    visits' history shows the announcements (`applied`).
     """
-    day = today(runtime, as_of)
-    announced = run_tick(runtime, day)
+    now = today(runtime)
+    day = as_of if as_of is not None else now
+    if day > now:
+        raise field_problem("as_of", "not after today", f"today is {now.isoformat()}")
+    announced = tick_now(runtime, day)
+    if announced is None:
+        raise unavailable("the scheduler is still applying the log; retry shortly")
+    applied = None
+    if wait:
+        positions = runtime.wait_until_published([a.event.event_id for a in announced])
+        applied = positions is not None and runtime.wait_until_applied(positions)
     return TickResult(
         as_of=day,
+        applied=applied,
         announced=[
             AnnouncedRead(
                 visit_id=a.visit.visit_id,

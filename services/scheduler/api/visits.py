@@ -3,11 +3,12 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Query, Response
 
+from services.kit.http import AsOf, field_problem, not_found
 from services.kit.service import RuntimeDep
-from services.scheduler import queries
-from services.scheduler.api.common import AsOf, policy_of, today, unprocessable
+from services.scheduler import store, views
+from services.scheduler.api.common import policy_of, today
 from services.scheduler.ical import render_calendar
 from services.scheduler.models import VisitDetail, VisitPage, VisitQuery
 
@@ -18,21 +19,25 @@ router = APIRouter(prefix="/v1", tags=["visits"])
 def get_visits(runtime: RuntimeDep, query: Annotated[VisitQuery, Query()]) -> VisitPage:
     """Visits by due date (then id), their status derived for `as_of`."""
     if query.due_from and query.due_to and query.due_from > query.due_to:
-        raise unprocessable("due_to", "must not be before due_from")
+        raise field_problem("due_to", "must not be before due_from")
     try:
-        after = queries.decode_cursor(query.cursor) if query.cursor else None
-    except queries.BadCursorError:
-        raise unprocessable("cursor", "not a `next` given by this API") from None
+        after = views.decode_page_cursor(query.cursor) if query.cursor else None
+    except views.BadPageCursorError:
+        raise field_problem("cursor", "not a `next` given by this API") from None
     day = today(runtime, query.as_of)
     with runtime.pool.connection() as conn:
-        rows = queries.list_visits(
-            conn, query, as_of=day, limit=query.limit + 1, after=after
+        items = views.list_visits(
+            conn,
+            query,
+            as_of=day,
+            policy=policy_of(runtime),
+            limit=query.limit + 1,
+            after=after,
         )
-    policy = policy_of(runtime)
-    items = [queries.visit_read(r, day, policy) for r in rows[: query.limit]]
-    more = len(rows) > query.limit
+    more = len(items) > query.limit
+    items = items[: query.limit]
     return VisitPage(
-        items=items, next=queries.encode_cursor(items[-1]) if more else None
+        items=items, next=views.encode_page_cursor(items[-1]) if more else None
     )
 
 
@@ -49,9 +54,9 @@ def get_calendar(
     day = today(runtime, as_of)
     policy = policy_of(runtime)
     with runtime.pool.connection() as conn:
-        rows = queries.open_visits(conn, region=region, visitor=visitor)
-        visits = [queries.visit_read(r, day, policy) for r in rows]
-        names = queries.customer_names(conn, sorted({v.customer_id for v in visits}))
+        rows = views.open_visits(conn, region=region, visitor=visitor)
+        visits = [views.visit_read(row, day, policy) for _, row in rows]
+        names = store.customer_names(conn, sorted({v.customer_id for v in visits}))
     title = f"Follow-up visits: {visitor}" if visitor else "Follow-up visits"
     body = render_calendar(visits, names, stamp=datetime.now(UTC), title=title)
     return Response(content=body, media_type="text/calendar; charset=utf-8")
@@ -61,11 +66,10 @@ def get_calendar(
 def get_visit(runtime: RuntimeDep, visit_id: str, as_of: AsOf = None) -> VisitDetail:
     """One visit, its status for `as_of`, and its history, oldest first."""
     with runtime.pool.connection() as conn:
-        row = queries.one_visit(conn, visit_id)
-        if row is None:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, detail=f"no visit {visit_id!r}"
-            )
-        entries = queries.history(conn, visit_id)
-    visit = queries.visit_read(row, today(runtime, as_of), policy_of(runtime))
+        visit = views.one_visit(
+            conn, visit_id, today(runtime, as_of), policy_of(runtime)
+        )
+        if visit is None:
+            raise not_found("visit", visit_id)
+        entries = views.history(conn, visit_id)
     return VisitDetail(**visit.model_dump(), history=entries)

@@ -5,9 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.kit.http import AsOf
 from services.kit.service import RuntimeDep
-from services.scheduler import queries, store
-from services.scheduler.api.common import AsOf, policy_of, today
+from services.scheduler import views
+from services.scheduler.api.common import policy_of, today
 from services.scheduler.domain.worklist import gather_batches
 from services.scheduler.models import BatchRead, Worklist
 
@@ -35,13 +36,11 @@ def get_worklist(
     day = today(runtime, as_of)
     policy = policy_of(runtime)
     with runtime.pool.connection() as conn:
-        rows = queries.open_visits(
+        rows = views.open_visits(
             conn, region=region, visitor=visitor, until=max(day, until or day)
         )
-    reads = {r[1]: queries.visit_read(r, day, policy) for r in rows}
-    batches = gather_batches(
-        [store.visit_from(r) for r in rows], day, until=until, policy=policy
-    )
+    reads = {v.visit_id: views.visit_read(row, day, policy) for v, row in rows}
+    batches = gather_batches([v for v, _ in rows], day, until=until, policy=policy)
     return Worklist(
         as_of=day,
         batches=[

@@ -1,10 +1,13 @@
 """The scheduler's pure domain: which visits, when, and by which channel.
 
-No I/O here: the standard library and `schemas.types` only. The I/O layer
-folds a customer's events into `CustomerFacts` (`apply_fact`), plans
-(`plan_customer`), compares with what it stored (`reconcile`) and publishes
-the changes; the daily tick calls `announcements`; the service centre's
-worklist is `gather_batches`; a policy what-if is `diff_plans`.
+No I/O here: the standard library and `schemas.types` only. One fact about
+a customer is taken in by `take_fact`: it folds the fact into `CustomerFacts`
+(`apply_fact`), plans (`plan_customer`), compares with the plan as last
+published (`reconcile`) and follows the visits' lifecycle; handlers.py saves
+the outcome and hands the derived events to the outbox. The daily tick calls
+`announcements`; a visit's status on a day is `visit_status` (once: the
+views' SQL filter is tested against it); the service centre's worklist is
+`gather_batches`; a policy what-if is `diff_plans`.
 """
 
 from services.scheduler.domain.calendar import (
@@ -29,7 +32,8 @@ from services.scheduler.domain.status import (
     escalation_target,
     visit_status,
 )
-from services.scheduler.domain.visit import PlannedVisit, Visit, is_open, open_visit
+from services.scheduler.domain.step import Outcome, take_fact
+from services.scheduler.domain.visit import Visit, VisitPlan, is_open, open_visit
 from services.scheduler.domain.whatif import PlanDifference, diff_plans
 from services.scheduler.domain.worklist import Batch, gather_batches
 
@@ -39,12 +43,13 @@ __all__ = [
     "Cancelled",
     "Change",
     "CustomerFacts",
+    "Outcome",
     "PlanDifference",
     "Planned",
-    "PlannedVisit",
     "Policy",
     "Rescheduled",
     "Visit",
+    "VisitPlan",
     "add_months",
     "announcements",
     "apply_changes",
@@ -59,6 +64,7 @@ __all__ = [
     "plan_customer",
     "reconcile",
     "sunday_of_week",
+    "take_fact",
     "threshold_crossed_on",
     "visit_status",
 ]

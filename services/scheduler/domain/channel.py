@@ -8,7 +8,7 @@ from schemas.types import Channel, EscalationTarget
 from services.scheduler.domain.facts import CustomerFacts
 from services.scheduler.domain.policy import Policy
 from services.scheduler.domain.status import escalation_target
-from services.scheduler.domain.visit import PlannedVisit
+from services.scheduler.domain.visit import VisitPlan
 
 
 def threshold_crossed_on(facts: CustomerFacts, policy: Policy) -> date | None:
@@ -27,7 +27,7 @@ def threshold_crossed_on(facts: CustomerFacts, policy: Policy) -> date | None:
     return None
 
 
-def _position(visit: PlannedVisit) -> tuple[date, str]:
+def _position(visit: VisitPlan) -> tuple[date, str]:
     return visit.due_date, visit.visit_id
 
 
@@ -37,7 +37,7 @@ def _done_after(facts: CustomerFacts, visit_id: str, day: date) -> bool:
 
 
 def visits_after_unresolved(
-    facts: CustomerFacts, drafts: Sequence[PlannedVisit]
+    facts: CustomerFacts, drafts: Sequence[VisitPlan]
 ) -> set[str]:
     """Ids of the visits that follow a record "not solvable by phone".
 
@@ -69,7 +69,7 @@ def visits_after_unresolved(
 
 
 def choose_channels(
-    facts: CustomerFacts, drafts: Sequence[PlannedVisit], policy: Policy
+    facts: CustomerFacts, drafts: Sequence[VisitPlan], policy: Policy
 ) -> dict[str, Channel]:
     """visit id -> channel. A done visit keeps the channel its record names.
 

@@ -68,6 +68,14 @@ class TicketResolved:
 
 
 @dataclass(frozen=True)
+class TicketReopened:
+    """A dissatisfied re-visit (its record `record_no`) reopened the ticket."""
+
+    ticket_id: str
+    record_no: str
+
+
+@dataclass(frozen=True)
 class VisitCompleted:
     """A visit record closed a visit."""
 
@@ -93,6 +101,7 @@ Fact = (
     | PoweredOn
     | Delivered
     | TicketResolved
+    | TicketReopened
     | VisitCompleted
     | VisitAttemptFailed
 )

@@ -55,6 +55,19 @@ class VisitOutcome:
 
 
 @dataclass(frozen=True)
+class Reopenings:
+    """The records that reopened a ticket, and how many were resolved since."""
+
+    record_nos: tuple[str, ...] = ()
+    answered: int = 0
+
+    @property
+    def pending(self) -> bool:
+        """Reopened and not resolved again yet."""
+        return len(self.record_nos) > self.answered
+
+
+@dataclass(frozen=True)
 class CustomerFacts:
     """Everything the scheduler knows about one customer. Never mutated."""
 
@@ -62,8 +75,12 @@ class CustomerFacts:
     contracts: Mapping[str, Contract] = field(default_factory=dict)
     units: Mapping[str, Unit] = field(default_factory=dict)
     orders: Mapping[str, RetailOrder] = field(default_factory=dict)
-    # ticket id -> distinct resolution dates, ascending: one revisit each.
+    # ticket id -> one date per resolution, ascending: one revisit each. A
+    # date repeats when the ticket was reopened and resolved again that day.
     resolutions: Mapping[str, tuple[date, ...]] = field(default_factory=dict)
+    # ticket id -> its reopenings (the records that reopened it) and how many
+    # of them a resolution has answered since.
+    reopenings: Mapping[str, Reopenings] = field(default_factory=dict)
     outcomes: Mapping[str, VisitOutcome] = field(default_factory=dict)
     # visit id -> highest attempt number reported failed (= failures so far).
     failed_attempts: Mapping[str, int] = field(default_factory=dict)
@@ -78,6 +95,32 @@ def _put(mapping: Mapping[str, _V], key: str, value: _V) -> dict[str, _V]:
 
 def _unit(facts: CustomerFacts, unit_id: str) -> Unit:
     return facts.units.get(unit_id) or Unit(unit_id)
+
+
+def _resolved(facts: CustomerFacts, fact: events.TicketResolved) -> CustomerFacts:
+    """One more revisit per resolution, whatever its date.
+
+    A resolution answering a reopening is a new one even on the date of the
+    last (issue 7, failure 4: keyed by date, it planned nothing and the ticket
+    stayed resolved forever). Otherwise a resolution on a known date is the
+    same one resent and adds nothing; on a new date it is a new one.
+    """
+    known = facts.resolutions.get(fact.ticket_id, ())
+    reopened = facts.reopenings.get(fact.ticket_id, Reopenings())
+    if reopened.pending:
+        reopened = replace(reopened, answered=len(reopened.record_nos))
+    elif fact.resolved_on in known:
+        return facts
+    dates = tuple(sorted((*known, fact.resolved_on)))
+    return replace(
+        facts,
+        resolutions=_put(facts.resolutions, fact.ticket_id, dates),
+        reopenings=(
+            _put(facts.reopenings, fact.ticket_id, reopened)
+            if reopened.record_nos
+            else facts.reopenings
+        ),
+    )
 
 
 def apply_fact(facts: CustomerFacts, fact: events.Fact) -> CustomerFacts:
@@ -112,12 +155,16 @@ def apply_fact(facts: CustomerFacts, fact: events.Fact) -> CustomerFacts:
             )
             return replace(facts, orders=_put(facts.orders, fact.order_id, order))
         case events.TicketResolved():
-            # A redelivered resolution has the same date and must not add a
-            # revisit; a reopened ticket is resolved again on a later date.
-            known = set(facts.resolutions.get(fact.ticket_id, ()))
-            dates = tuple(sorted(known | {fact.resolved_on}))
+            return _resolved(facts, fact)
+        case events.TicketReopened():
+            reopened = facts.reopenings.get(fact.ticket_id, Reopenings())
+            if fact.record_no in reopened.record_nos:
+                return facts  # the same reopening, resent
+            reopened = replace(
+                reopened, record_nos=(*reopened.record_nos, fact.record_no)
+            )
             return replace(
-                facts, resolutions=_put(facts.resolutions, fact.ticket_id, dates)
+                facts, reopenings=_put(facts.reopenings, fact.ticket_id, reopened)
             )
         case events.VisitCompleted():
             outcome = VisitOutcome(

@@ -12,7 +12,7 @@ from services.scheduler.domain.schedule import (
     revisit_slots,
     unit_slots,
 )
-from services.scheduler.domain.visit import PlannedVisit
+from services.scheduler.domain.visit import VisitPlan
 
 
 def customer_region(facts: CustomerFacts) -> str | None:
@@ -24,9 +24,9 @@ def customer_region(facts: CustomerFacts) -> str | None:
 
 def _draft(
     facts: CustomerFacts, policy: Policy, visit_id: str, slot: Slot, **refs: str | None
-) -> PlannedVisit:
+) -> VisitPlan:
     # PHONE until `choose_channels` has seen the whole plan.
-    return PlannedVisit(
+    return VisitPlan(
         customer_id=facts.customer_id,
         visit_id=visit_id,
         kind=slot.kind,
@@ -38,7 +38,7 @@ def _draft(
     )
 
 
-def _drafts(facts: CustomerFacts, policy: Policy) -> list[PlannedVisit]:
+def _drafts(facts: CustomerFacts, policy: Policy) -> list[VisitPlan]:
     home = customer_region(facts)
     drafts = []
     for unit in facts.units.values():
@@ -88,7 +88,7 @@ def _drafts(facts: CustomerFacts, policy: Policy) -> list[PlannedVisit]:
 
 def plan_customer(
     facts: CustomerFacts, policy: Policy = DEFAULT_POLICY
-) -> list[PlannedVisit]:
+) -> list[VisitPlan]:
     """Every visit the rules ask for, done ones included, by due date then id.
 
     A visit whose due date has passed is planned all the same (it is due or

@@ -13,21 +13,21 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from schemas.types import VisitStatus
-from services.scheduler.domain.visit import PlannedVisit, Visit, is_open, open_visit
+from services.scheduler.domain.visit import Visit, VisitPlan, is_open, open_visit
 
 
 @dataclass(frozen=True)
 class Planned:
     """A visit to publish as planned (new, or back after a cancellation)."""
 
-    visit: PlannedVisit
+    visit: VisitPlan
 
 
 @dataclass(frozen=True)
 class Rescheduled:
     """An open visit whose dates, channel, region or product model changed."""
 
-    visit: PlannedVisit
+    visit: VisitPlan
     previous_due_date: date
     reason: str
 
@@ -45,7 +45,7 @@ class Cancelled:
 Change = Planned | Rescheduled | Cancelled
 
 
-def _what_moved(stored: Visit, planned: PlannedVisit) -> str:
+def _what_moved(stored: Visit, planned: VisitPlan) -> str:
     moved = [
         f"{name} {old} -> {new}"
         for name, old, new in (
@@ -75,7 +75,7 @@ def _order(change: Change) -> tuple[date, str]:
 
 
 def reconcile(
-    stored: Mapping[str, Visit], planned: Iterable[PlannedVisit]
+    stored: Mapping[str, Visit], planned: Iterable[VisitPlan]
 ) -> list[Change]:
     """The changes that bring `stored` in line with `planned`, by due date, id."""
     wanted = {p.visit_id: p for p in planned}

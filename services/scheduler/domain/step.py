@@ -1,8 +1,9 @@
 """One fact about a customer, taken in: the whole decision, without I/O.
 
-Load, call the domain, save: the projection loads the customer's facts and
-stored visits, calls `take_fact`, writes what it returns and publishes the
-events `derive` builds from it.
+Load, call the domain, save: the reaction (handlers.py) loads the customer's
+facts and the plan as last published from the store, calls `take_fact`,
+saves what it returns and hands the events `events.py` builds from it to the
+outbox.
 
 Beyond planning and reconciling, the stored visits follow the facts'
 lifecycle: a visit with a visit record is done (and stays done, whatever a
@@ -22,7 +23,7 @@ from services.scheduler.domain.facts import CustomerFacts, apply_fact
 from services.scheduler.domain.plan import plan_customer
 from services.scheduler.domain.policy import Policy
 from services.scheduler.domain.reconcile import Change, apply_changes, reconcile
-from services.scheduler.domain.visit import PlannedVisit, Visit, is_open
+from services.scheduler.domain.visit import Visit, VisitPlan, is_open
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Outcome:
     """What one fact changed for its customer."""
 
     facts: CustomerFacts
-    plan: list[PlannedVisit]  # every visit the rules ask for now
+    plan: list[VisitPlan]  # every visit the rules ask for now
     visits: dict[str, Visit]  # every stored visit of the customer, after
     changes: list[Change]
     escalated: list[Visit]  # reached the policy's failed attempts with this fact

@@ -7,7 +7,7 @@ from schemas.types import Channel, VisitKind, VisitStatus
 
 
 @dataclass(frozen=True)
-class PlannedVisit:
+class VisitPlan:
     """One visit the rules ask for; fields match `VisitPlannedPayload`."""
 
     customer_id: str
@@ -56,7 +56,7 @@ def is_open(visit: Visit) -> bool:
     return visit.status not in CLOSED
 
 
-def open_visit(planned: PlannedVisit, failed_attempts: int = 0) -> Visit:
+def open_visit(planned: VisitPlan, failed_attempts: int = 0) -> Visit:
     """The stored visit that a newly published plan opens."""
     return Visit(
         customer_id=planned.customer_id,

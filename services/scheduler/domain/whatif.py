@@ -13,7 +13,7 @@ from enum import StrEnum
 from services.scheduler.domain.facts import CustomerFacts
 from services.scheduler.domain.plan import plan_customer
 from services.scheduler.domain.policy import Policy
-from services.scheduler.domain.visit import PlannedVisit
+from services.scheduler.domain.visit import VisitPlan
 
 
 class Difference(StrEnum):
@@ -30,13 +30,11 @@ class PlanDifference:
     customer_id: str
     visit_id: str
     difference: Difference
-    current: PlannedVisit | None
-    changed: PlannedVisit | None
+    current: VisitPlan | None
+    changed: VisitPlan | None
 
 
-def _compare(
-    current: PlannedVisit | None, changed: PlannedVisit | None
-) -> list[Difference]:
+def _compare(current: VisitPlan | None, changed: VisitPlan | None) -> list[Difference]:
     if current is None:
         return [Difference.ADDED]
     if changed is None:

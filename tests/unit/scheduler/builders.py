@@ -8,7 +8,7 @@ from decimal import Decimal
 from schemas.types import Channel, VisitKind, VisitStatus
 from services.scheduler.domain import events
 from services.scheduler.domain.facts import CustomerFacts, apply_facts
-from services.scheduler.domain.visit import PlannedVisit, Visit, open_visit
+from services.scheduler.domain.visit import Visit, VisitPlan, open_visit
 
 D = date.fromisoformat
 
@@ -50,6 +50,10 @@ def resolved(ticket_id: str, resolved_on: str) -> events.TicketResolved:
     return events.TicketResolved(ticket_id, D(resolved_on))
 
 
+def reopened(ticket_id: str, record_no: str) -> events.TicketReopened:
+    return events.TicketReopened(ticket_id, record_no)
+
+
 def done(
     visit_id: str,
     done_on: str,
@@ -67,13 +71,13 @@ def failed(visit_id: str, attempt_no: int) -> events.VisitAttemptFailed:
 
 
 def unit_plan(
-    plan: Iterable[PlannedVisit], unit_id: str = "u1"
-) -> dict[VisitKind, PlannedVisit]:
+    plan: Iterable[VisitPlan], unit_id: str = "u1"
+) -> dict[VisitKind, VisitPlan]:
     return {v.kind: v for v in plan if v.unit_id == unit_id}
 
 
 def dates(
-    plan: dict[VisitKind, PlannedVisit],
+    plan: dict[VisitKind, VisitPlan],
 ) -> dict[VisitKind, tuple[str, str]]:
     return {
         kind: (v.due_date.isoformat(), v.latest_date.isoformat())
@@ -81,9 +85,7 @@ def dates(
     }
 
 
-def stored(
-    plan: Iterable[PlannedVisit], done_ids: Iterable[str] = ()
-) -> dict[str, Visit]:
+def stored(plan: Iterable[VisitPlan], done_ids: Iterable[str] = ()) -> dict[str, Visit]:
     """The read model after publishing `plan`, with `done_ids` closed."""
     closed = set(done_ids)
     out = {}

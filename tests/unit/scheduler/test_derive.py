@@ -12,12 +12,12 @@ from schemas.schedule import (
     VisitRescheduled,
 )
 from schemas.types import EscalationTarget, VisitKind
-from services.scheduler.derive import derived_events
 from services.scheduler.domain.events import Fact
 from services.scheduler.domain.facts import CustomerFacts
 from services.scheduler.domain.policy import DEFAULT_POLICY
+from services.scheduler.domain.step import take_fact
 from services.scheduler.domain.visit import Visit
-from services.scheduler.step import take_fact
+from services.scheduler.events import derived_events
 from tests.support.factories import powered_on
 
 from .builders import contract, delivered, failed, installed, shipped

@@ -11,7 +11,7 @@ from services.scheduler.domain.reconcile import (
     apply_changes,
     reconcile,
 )
-from services.scheduler.domain.visit import PlannedVisit, open_visit
+from services.scheduler.domain.visit import VisitPlan, open_visit
 
 from .builders import (
     D,
@@ -36,8 +36,8 @@ def planned(
     visit_id: str = "u1:warranty_6m",
     due: str = "2026-06-01",
     latest: str = "2026-07-01",
-) -> PlannedVisit:
-    return PlannedVisit(
+) -> VisitPlan:
+    return VisitPlan(
         "c1",
         visit_id,
         VisitKind.WARRANTY_6M,

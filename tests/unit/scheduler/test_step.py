@@ -8,8 +8,8 @@ from services.scheduler.domain import events
 from services.scheduler.domain.facts import CustomerFacts
 from services.scheduler.domain.policy import DEFAULT_POLICY
 from services.scheduler.domain.reconcile import Cancelled, Planned, Rescheduled
+from services.scheduler.domain.step import Outcome, follow_lifecycle, take_fact
 from services.scheduler.domain.visit import Visit
-from services.scheduler.step import Outcome, follow_lifecycle, take_fact
 
 from .builders import (
     D,

@@ -1,20 +1,12 @@
--- The scheduler's read model, derived from the ledger, survey and feedback
--- topics (never from its own schedule topic).
+-- The scheduler's read model: what its API answers, built only from the
+-- events on the log (its own schedule topic and the survey's records and
+-- attempts), so a rebuild answers the same. The command side is in the
+-- store schema (migrations/store).
 
--- What the scheduler knows about each customer: the domain's CustomerFacts
--- as one JSONB snapshot (services/scheduler/snapshot.py), read, changed and
--- written back per event. One customer's events are ordered on one partition,
--- so this read-modify-write inside the batch's transaction is safe.
-CREATE TABLE customer_facts (
-    customer_id   text PRIMARY KEY,
-    customer_name text,
-    facts         jsonb       NOT NULL,
-    updated_at    timestamptz NOT NULL DEFAULT now()
-);
-
--- Every visit ever planned, with the last plan published for it. `status` is
--- the stored lifecycle: planned (open), escalated (open, taken over), done or
--- cancelled; due and overdue are derived from the dates for an `as_of`.
+-- Every visit planned, as the schedule topic tells it. `status` is the
+-- lifecycle: planned (open), escalated (open, taken over), done or
+-- cancelled; due and overdue are derived for an `as_of` by
+-- domain.status.visit_status (views.STATUS_FILTER is its SQL form).
 CREATE TABLE visits (
     visit_id        text PRIMARY KEY,
     customer_id     text    NOT NULL,
@@ -46,7 +38,8 @@ CREATE INDEX visits_unit ON visits (unit_id) WHERE unit_id IS NOT NULL;
 CREATE INDEX visits_visitor ON visits (visitor) WHERE visitor IS NOT NULL;
 
 -- A visit's history: planned, rescheduled, cancelled, attempts, escalated,
--- done, due and overdue; `event_id` is the event that says so.
+-- done, due and overdue; `event_id` is the event that says so, `caused_by`
+-- the id of the event that caused it (for the scheduler's own).
 CREATE TABLE visit_history (
     seq         bigserial   PRIMARY KEY,
     visit_id    text        NOT NULL,
@@ -58,13 +51,3 @@ CREATE TABLE visit_history (
     UNIQUE (event_id, visit_id)
 );
 CREATE INDEX visit_history_visit ON visit_history (visit_id, seq);
-
--- What the daily tick announced: each visit due once and overdue once, also
--- across restarts and missed days.
-CREATE TABLE announcements (
-    visit_id     text NOT NULL,
-    kind         text NOT NULL CHECK (kind IN ('due', 'overdue')),
-    announced_on date NOT NULL,
-    event_id     uuid NOT NULL,
-    PRIMARY KEY (visit_id, kind)
-);
