@@ -5,6 +5,7 @@ an upcaster from the previous one registered in `UPCASTERS`. Decoding chains
 upcasters until the current version, so consumers only ever see the newest.
 """
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -28,6 +29,17 @@ class DecodeError(ValueError):
         super().__init__(reason)
         self.reason = reason
         self.errors = errors or [{"field": "(event)", "rule": reason}]
+
+
+def fingerprint(event: Event) -> bytes:
+    """What makes two events with one id the same event: type, version, key
+    and payload (not the times a system recorded). A resent fact matches its
+    first sending; the same id with other content is a conflicting duplicate."""
+    content = event.model_dump(
+        mode="json", include={"type", "version", "key", "payload"}
+    )
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).digest()[:16]
 
 
 def encode(event: Event) -> bytes:

@@ -43,7 +43,7 @@ from aiokafka.errors import KafkaError
 from kafka.errors import KafkaError as ProducerError
 
 from schemas.catalogue import AnyEvent, Topic, dead_letter_topic
-from schemas.codec import DecodeError, decode
+from schemas.codec import DecodeError, decode, fingerprint
 from schemas.envelope import Event
 from services.kit.db import connect_async
 from services.kit.metrics import (
@@ -380,7 +380,8 @@ class ProjectionRunner:
                     dead.append((record, exc.reason))
         derived: list[Event] = []
         async with self._conn.transaction(), self._conn.cursor() as cur:
-            fresh = await self._claim(cur, [e.event_id for _, e in events])
+            events = await self._refuse_conflicting(cur, events, dead)
+            fresh = await self._claim(cur, events)
             # Pipeline mode sends the handlers' statements without waiting for
             # each reply; a failure surfaces at the end and sends the batch to
             # the slow path, which runs without it, under savepoints.
@@ -455,14 +456,49 @@ class ProjectionRunner:
         return applied
 
     @staticmethod
-    async def _claim(cur: Cursor, event_ids: list[Any]) -> set[Any]:
+    async def _refuse_conflicting(
+        cur: Cursor,
+        events: list[tuple[ConsumerRecord, AnyEvent]],
+        dead: list[DeadLetter],
+    ) -> list[tuple[ConsumerRecord, AnyEvent]]:
+        """Dead-letter an event whose id was applied (or comes earlier in the
+        batch) with other content: never silently dropped as a duplicate."""
+        if not events:
+            return events
+        await cur.execute(
+            "SELECT event_id, fingerprint FROM applied_events"
+            " WHERE event_id = ANY(%s) AND fingerprint IS NOT NULL",
+            ([e.event_id for _, e in events],),
+        )
+        known: dict[Any, bytes] = {i: bytes(f) for i, f in await cur.fetchall()}
+        kept = []
+        for record, event in events:
+            content = fingerprint(event)
+            first = known.setdefault(event.event_id, content)
+            if first != content:
+                dead.append(
+                    (
+                        record,
+                        f"conflicting duplicate: event {event.event_id} was "
+                        "applied before with other content",
+                    )
+                )
+                continue
+            kept.append((record, event))
+        return kept
+
+    @staticmethod
+    async def _claim(
+        cur: Cursor, events: list[tuple[ConsumerRecord, AnyEvent]]
+    ) -> set[Any]:
         """Record the ids as applied; return those not applied before."""
-        if not event_ids:
+        if not events:
             return set()
         await cur.execute(
-            "INSERT INTO applied_events (event_id) SELECT unnest(%s::uuid[])"
+            "INSERT INTO applied_events (event_id, fingerprint)"
+            " SELECT * FROM unnest(%s::uuid[], %s::bytea[])"
             " ON CONFLICT DO NOTHING RETURNING event_id",
-            (event_ids,),
+            ([e.event_id for _, e in events], [fingerprint(e) for _, e in events]),
         )
         return {row[0] for row in await cur.fetchall()}
 

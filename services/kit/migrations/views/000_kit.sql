@@ -10,6 +10,9 @@ CREATE TABLE IF NOT EXISTS consumer_positions (
 -- Event ids already applied: a fact sent twice (a weekly batch resent, a
 -- retried request) is recognised by its id and changes nothing.
 CREATE TABLE IF NOT EXISTS applied_events (
-    event_id   uuid        PRIMARY KEY,
-    applied_at timestamptz NOT NULL DEFAULT now()
+    event_id    uuid        PRIMARY KEY,
+    -- type, version, key and payload hashed (schemas.codec.fingerprint): the
+    -- same id with other content is a conflicting duplicate, dead-lettered
+    fingerprint bytea,
+    applied_at  timestamptz NOT NULL DEFAULT now()
 );
