@@ -108,6 +108,8 @@ def unavailable(sentence: str, retry_after_s: int = 5) -> HTTPException:
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": Refusal, "description": "unknown entity"},
     409: {"model": Refusal, "description": "the current state does not allow it"},
+    413: {"model": Refusal, "description": "the body is too large"},
+    415: {"model": Refusal, "description": "the body is not JSON"},
     422: {"model": Unprocessable, "description": "broken rules, nothing done"},
     503: {"model": Refusal, "description": "behind the log; retry after"},
 }

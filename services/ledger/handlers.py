@@ -11,20 +11,34 @@ from typing import Any
 from schemas.envelope import Event
 from services.kit.producer import Position
 from services.ledger import views
-from services.ledger.domain.facts import facts_of
+from services.ledger.domain.facts import conflicting, facts_of
 from services.ledger.domain.lines import amount_shown, record_numbers
 from services.ledger.models import Accepted, Contact, LedgerPage, LedgerRow, RetailOrder
+
+
+class ConflictingFactsError(ValueError):
+    """Event ids the ledger applied with other content (409)."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(errors)} conflicting duplicate(s)")
+        self.errors = errors
 
 
 def accept_facts(
     *,
     body: Any,
     publish: Callable[[Sequence[Event]], list[Position]],
+    known: Callable[[Sequence[Any]], dict[Any, bytes]],
     wait_until_applied: Callable[[Sequence[Position]], bool] | None = None,
 ) -> Accepted:
     """Validate a whole batch, append it to the log, optionally wait for the
-    ledger to apply it; raises `InvalidEventsError` and appends nothing."""
+    ledger to apply it. Everything is checked before anything is sent, so a
+    refused batch (`InvalidEventsError`, `TooManyFactsError`,
+    `ConflictingFactsError`) appends nothing."""
     events = facts_of(body)
+    clashes = conflicting(events, known([e.event_id for e in events]))
+    if clashes:
+        raise ConflictingFactsError(clashes)
     positions = publish(events)
     applied = wait_until_applied(positions) if wait_until_applied else None
     return Accepted(

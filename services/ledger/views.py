@@ -285,3 +285,13 @@ def retail_orders(
     """Retail orders by delivery date, at most `limit`."""
     params = {"customer_id": customer_id, "store_id": store_id, "limit": limit}
     return [RetailOrderRow(*row) for row in conn.execute(ORDERS, params).fetchall()]
+
+
+def fingerprints(conn: Connection, event_ids: Sequence[Any]) -> dict[Any, bytes]:
+    """The content fingerprints of these event ids, for those applied."""
+    rows = conn.execute(
+        "SELECT event_id, fingerprint FROM applied_events"
+        " WHERE event_id = ANY(%s) AND fingerprint IS NOT NULL",
+        (list(event_ids),),
+    ).fetchall()
+    return {r[0]: bytes(r[1]) for r in rows}

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from schemas.catalogue import LEDGER
-from schemas.codec import DecodeError, decode_obj
+from schemas.codec import DecodeError, decode_obj, encode, fingerprint
 from schemas.envelope import Event
+from schemas.limits import MAX_BATCH_ITEMS, MAX_EVENT_BYTES
 
 LEDGER_TYPES = frozenset(cls.model_fields["type"].default for cls in LEDGER.events)
 
@@ -28,12 +29,17 @@ class InvalidEventsError(ValueError):
         self.errors = errors
 
 
+class TooManyFactsError(ValueError):
+    """A batch over `MAX_BATCH_ITEMS`: split it (413)."""
+
+
 def validate(items: Sequence[Any]) -> list[Event]:
     """Parse every item as a ledger fact; raise `InvalidEventsError` if any is not."""
     events: list[Event] = []
     errors: list[dict[str, Any]] = []
     for index, item in enumerate(items):
-        if not isinstance(item, dict) or item.get("type") not in LEDGER_TYPES:
+        kind = item.get("type") if isinstance(item, dict) else None
+        if not isinstance(kind, str) or kind not in LEDGER_TYPES:
             errors.append(
                 {
                     "item": index,
@@ -43,9 +49,21 @@ def validate(items: Sequence[Any]) -> list[Event]:
             )
             continue
         try:
-            events.append(decode_obj(item))
+            event = decode_obj(item)
         except DecodeError as exc:
             errors.extend({"item": index, **rule} for rule in exc.errors)
+            continue
+        size = len(encode(event))
+        if size > MAX_EVENT_BYTES:
+            errors.append(
+                {
+                    "item": index,
+                    "field": "(event)",
+                    "rule": f"too large: {size} bytes (at most {MAX_EVENT_BYTES})",
+                }
+            )
+            continue
+        events.append(event)
     if errors:
         raise InvalidEventsError(errors)
     return events
@@ -56,4 +74,23 @@ def facts_of(body: Any) -> list[Event]:
     items = body if isinstance(body, list) else [body]
     if not items:
         raise InvalidEventsError([{"field": "(body)", "rule": "no events"}])
+    if len(items) > MAX_BATCH_ITEMS:
+        msg = f"{len(items)} facts in one request; send at most {MAX_BATCH_ITEMS}"
+        raise TooManyFactsError(msg)
     return validate(items)
+
+
+def conflicting(
+    events: Sequence[Event], known: dict[Any, bytes]
+) -> list[dict[str, Any]]:
+    """The items whose event id is known with other content (a resent id must
+    carry the same fact), as errors naming the item."""
+    return [
+        {
+            "item": index,
+            "field": "event_id",
+            "rule": "conflicting duplicate: this id was appended with other content",
+        }
+        for index, event in enumerate(events)
+        if event.event_id in known and known[event.event_id] != fingerprint(event)
+    ]
