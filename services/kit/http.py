@@ -7,6 +7,7 @@ A refused request always answers `{"detail": [{"field", "rule", "message"?,
 `{"detail": "<sentence>"}` for 404, 409, 413, 415 and 503.
 """
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any
@@ -133,6 +134,9 @@ def request_problems(errors: Iterable[dict[str, Any]]) -> list[FieldProblem]:
         )
     return problems
 
+
+# C0 and C1 controls and DEL, in a query or path parameter (schemas/limits.py)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # Content types a JSON API reads; anything else is refused with 415 unless
 # the route declares its own (a file upload).

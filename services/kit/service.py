@@ -28,7 +28,13 @@ from psycopg_pool import ConnectionPool
 from schemas.limits import MAX_BODY_BYTES
 from services.kit import deadletters
 from services.kit.db import STORE, VIEWS, drop_schema, migrate, open_pool
-from services.kit.http import JSON_TYPES, request_problems, unavailable
+from services.kit.http import (
+    CONTROL_CHARACTERS,
+    JSON_TYPES,
+    FieldProblem,
+    request_problems,
+    unavailable,
+)
 from services.kit.logs import configure_logging
 from services.kit.metrics import EVENTS_PUBLISHED
 from services.kit.outbox import OutboxRelay, sent_positions
@@ -288,6 +294,21 @@ def guard_requests(app: FastAPI) -> None:
     async def refuse_bad_bodies(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        # A control character in a parameter is never meant and PostgreSQL
+        # refuses NUL in text: refuse it here, naming the parameter.
+        controlled = [
+            FieldProblem(field=name, rule="must not contain control characters")
+            for name, value in [
+                *request.query_params.multi_items(),
+                ("path", request.url.path),
+            ]
+            if CONTROL_CHARACTERS.search(value)
+        ]
+        if controlled:
+            return JSONResponse(
+                {"detail": [p.model_dump(exclude_none=True) for p in controlled]},
+                status_code=422,
+            )
         if request.method in {"POST", "PUT", "PATCH"}:
             length = request.headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:

@@ -19,6 +19,10 @@ def app() -> TestClient:
     api = FastAPI()
     guard_requests(api)
 
+    @api.get("/readings/{name}")
+    def get(name: str, kind: str = "") -> dict[str, str]:
+        return {"name": name, "kind": kind}
+
     @api.post("/readings")
     def post(body: Reading) -> dict[str, float]:
         return {"value": body.value}
@@ -60,3 +64,12 @@ def test_a_body_over_the_limit_gets_413_before_it_is_read() -> None:
         },
     )
     assert answer.status_code == 413
+
+
+def test_a_control_character_in_a_parameter_gets_a_422_naming_it() -> None:
+    client = app()
+    assert client.get("/readings/a", params={"kind": "x\x00y"}).json() == {
+        "detail": [{"field": "kind", "rule": "must not contain control characters"}]
+    }
+    assert client.get("/readings/a%00b").status_code == 422
+    assert client.get("/readings/温度", params={"kind": "电"}).status_code == 200
