@@ -1,20 +1,15 @@
-"""Turning a visitor's record into events: what the API appends and what the
-projection derives from it.
+"""Every integration event the survey derives: a visit record, the complaints
+it raises, a failed attempt.
 
-The API appends one event per command (`visit_completed`, or
-`visit_attempt_failed`), so a command is on the log whole or not at all. The
-complaints a record raises are derived from its `visit_completed` by the
-survey's own projection (`complaints_of`), with stable ids: a record's
-complaints cannot be half-written, and the API can tell the caller their ids
-before they are on the log.
+A record's command writes its `visit_completed` and every `complaint_raised`
+to the outbox in one transaction, so a record's complaints cannot be
+half-written. Complaint ids and event ids are stable (`stable_id` of the
+complaint id, itself the record number and an index), so the same record
+always raises the same complaints.
 """
-
-from dataclasses import dataclass
-from datetime import date
 
 from schemas.envelope import caused_by, stable_id
 from schemas.survey import (
-    Answer,
     ComplaintRaised,
     ComplaintRaisedPayload,
     VisitAttemptFailed,
@@ -22,85 +17,45 @@ from schemas.survey import (
     VisitCompleted,
     VisitCompletedPayload,
 )
-from schemas.types import AttemptFailure, Channel, Rating, VisitKind
+from schemas.types import VisitKind
 from services.survey.domain.complaints import (
     Complaint,
     complaints_from,
     post_warranty_services,
 )
 from services.survey.domain.records import VisitRecord, score
+from services.survey.domain.visits import FailAttempt, RecordVisit, Visit
 
 SOURCE = "survey"
 
 
-@dataclass(frozen=True)
-class Visit:
-    """A visit as the survey knows it from the schedule topic."""
-
-    visit_id: str
-    customer_id: str
-    kind: VisitKind | None
-    status: str
-    channel: Channel | None = None
-    unit_id: str | None = None
-    order_id: str | None = None
-    store_id: str | None = None
-    ticket_id: str | None = None
-    region: str | None = None
-    product_model: str | None = None
-
-
-@dataclass(frozen=True)
-class RecordInput:
-    """What a visitor reports (the body of `POST /v1/visit-records`)."""
-
-    visited_on: date
-    visitor: str
-    channel: Channel
-    answers: dict[str, Answer]
-    product_quality: Rating | None
-    service_quality: Rating | None
-    suggestions: str
-    needs: str
-    unresolved_by_phone: bool
-
-
-def domain_record(kind: VisitKind, given: RecordInput) -> VisitRecord:
-    """The record as the survey domain validates and scores it."""
-    return VisitRecord(
-        kind,
-        given.answers,
-        given.product_quality,
-        given.service_quality,
-        given.suggestions,
-        given.needs,
-    )
-
-
 def visit_completed(
-    visit: Visit, kind: VisitKind, given: RecordInput, record_no: str, actor: str
+    visit: Visit, kind: VisitKind, command: RecordVisit, record_no: str
 ) -> VisitCompleted:
     """The record as an event, carrying what the visit knows of its subject."""
     return VisitCompleted(
         source=SOURCE,
-        actor=actor,
+        actor=command.actor,
         payload=VisitCompletedPayload(
             customer_id=visit.customer_id,
             visit_id=visit.visit_id,
             kind=kind,
             record_no=record_no,
-            visited_on=given.visited_on,
-            visitor=given.visitor,
-            channel=given.channel,
-            answers=given.answers,
-            product_quality=given.product_quality,
-            service_quality=given.service_quality,
-            suggestions=given.suggestions,
-            needs=given.needs,
-            post_warranty_service=post_warranty_services(given.answers),
-            unresolved_by_phone=given.unresolved_by_phone,
+            visited_on=command.visited_on,
+            visitor=command.visitor,
+            channel=command.channel_for(visit),
+            answers=dict(command.answers),
+            product_quality=command.product_quality,
+            service_quality=command.service_quality,
+            suggestions=command.suggestions,
+            needs=command.needs,
+            post_warranty_service=post_warranty_services(command.answers),
+            unresolved_by_phone=command.unresolved_by_phone,
             score=score(
-                kind, given.answers, given.product_quality, given.service_quality
+                kind,
+                command.answers,
+                command.product_quality,
+                command.service_quality,
             ),
             unit_id=visit.unit_id,
             order_id=visit.order_id,
@@ -157,26 +112,19 @@ def complaints_of(event: VisitCompleted) -> list[ComplaintRaised]:
 
 
 def attempt_failed(
-    visit: Visit,
-    attempt_no: int,
-    *,
-    attempted_on: date,
-    visitor: str,
-    reason: AttemptFailure,
-    note: str,
-    actor: str,
+    visit: Visit, attempt_no: int, command: FailAttempt
 ) -> VisitAttemptFailed:
     """A failed attempt (回访不成功) as an event; the visit stays open."""
     return VisitAttemptFailed(
         source=SOURCE,
-        actor=actor,
+        actor=command.actor,
         payload=VisitAttemptFailedPayload(
             customer_id=visit.customer_id,
             visit_id=visit.visit_id,
-            attempted_on=attempted_on,
-            visitor=visitor,
-            reason=reason,
-            note=note,
+            attempted_on=command.attempted_on,
+            visitor=command.visitor,
+            reason=command.reason,
+            note=command.note,
             attempt_no=attempt_no,
         ),
     )

@@ -55,7 +55,7 @@ class VisitRecordCreated(BaseModel):
     score: int
     complaints: list[ComplaintRead]
     event_ids: list[UUID] = Field(
-        description="visit_completed, then each complaint_raised the survey derives"
+        description="visit_completed, then each complaint_raised of the record"
     )
     applied: bool | None = None
 

@@ -1,9 +1,9 @@
 """Visit record numbers (顾客回访记录编号): `HF-YYYY-MM-NNNN`, by month of the visit.
 
-The database hands out the sequence number atomically per month; this module
-only formats and parses. NNNN is zero-padded to four digits and simply grows
-past 9999, so a number has exactly one spelling: `HF-2026-11-0042`, never
-`HF-2026-11-00042`.
+The command side hands out the sequence number per month, in the transaction
+that records the visit; this module only formats and parses. NNNN is
+zero-padded to four digits and simply grows past 9999, so a number has
+exactly one spelling: `HF-2026-11-0042`, never `HF-2026-11-00042`.
 """
 
 import re
@@ -22,24 +22,25 @@ class RecordNo:
     seq: int
 
     @property
-    def period(self) -> str:
-        """The month the number belongs to, `YYYY-MM`."""
+    def year_month(self) -> str:
+        """The calendar month the number belongs to, `YYYY-MM`."""
         return f"{self.year:04d}-{self.month:02d}"
 
     def __str__(self) -> str:
-        return f"HF-{self.period}-{self.seq:04d}"
+        return f"HF-{self.year_month}-{self.seq:04d}"
 
 
-def period_of(visited_on: date) -> str:
-    """The numbering period of a visit: its year and month, `YYYY-MM`."""
-    return f"{visited_on.year:04d}-{visited_on.month:02d}"
+def month_of(day: date) -> str:
+    """The calendar month of a business date, `YYYY-MM`: records are numbered
+    per month of the visit, and listed and counted by it."""
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def format_record_no(visited_on: date, seq: int) -> str:
     """The number of the `seq`-th record (from 1) of the visit's month."""
     if seq < 1:
         raise ValueError(f"a record sequence number starts at 1, not {seq}")
-    return f"HF-{period_of(visited_on)}-{seq:04d}"
+    return f"HF-{month_of(visited_on)}-{seq:04d}"
 
 
 def parse_record_no(record_no: str) -> RecordNo:

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from services.survey.domain.numbering import (
     RecordNo,
     format_record_no,
+    month_of,
     parse_record_no,
-    period_of,
 )
 
 # The pattern VisitCompletedPayload.record_no accepts (schemas/survey.py).
@@ -42,15 +42,15 @@ def test_sequence_starts_at_one(seq: int) -> None:
     ("visited_on", "expected"),
     [(date(2026, 11, 30), "2026-11"), (date(2026, 2, 1), "2026-02")],
 )
-def test_period_is_year_and_month(visited_on: date, expected: str) -> None:
-    assert period_of(visited_on) == expected
+def test_month_is_year_and_month(visited_on: date, expected: str) -> None:
+    assert month_of(visited_on) == expected
 
 
 def test_parse_splits_a_record_no() -> None:
     parsed = parse_record_no("HF-2026-11-0042")
 
     assert parsed == RecordNo(2026, 11, 42)
-    assert parsed.period == "2026-11"
+    assert parsed.year_month == "2026-11"
     assert str(parsed) == "HF-2026-11-0042"
 
 
@@ -83,4 +83,4 @@ def test_format_and_parse_round_trip(visited_on: date, seq: int) -> None:
     assert parse_record_no(record_no) == RecordNo(
         visited_on.year, visited_on.month, seq
     )
-    assert parse_record_no(record_no).period == period_of(visited_on)
+    assert parse_record_no(record_no).year_month == month_of(visited_on)

@@ -1,6 +1,7 @@
 -- The survey's read model: the visits it may record (from the schedule topic)
--- and its own records, attempts and complaints (from the survey topic); plus
--- the two tables the API writes to keep replicas from colliding.
+-- and its own records, attempts and complaints (from the survey topic).
+-- Derived only from the log and dropped by a rebuild; what the commands decide
+-- against lives in the store schema (migrations/store/).
 
 -- A visit as the scheduler planned it. Survey events may be applied before
 -- the schedule events of the same visit (two topics, no order between them,
@@ -28,7 +29,7 @@ CREATE INDEX visits_customer ON visits (customer_id);
 
 CREATE TABLE visit_records (
     record_no             text PRIMARY KEY,
-    period                text    NOT NULL,  -- YYYY-MM of the visit
+    month                 text    NOT NULL,  -- YYYY-MM of the visit
     customer_id           text    NOT NULL,
     visit_id              text    NOT NULL,
     kind                  text    NOT NULL,
@@ -51,7 +52,7 @@ CREATE TABLE visit_records (
     region                text
 );
 CREATE INDEX visit_records_customer ON visit_records (customer_id, record_no);
-CREATE INDEX visit_records_period ON visit_records (period, record_no);
+CREATE INDEX visit_records_month ON visit_records (month, record_no);
 
 CREATE TABLE complaints (
     complaint_id        text PRIMARY KEY,
@@ -73,25 +74,8 @@ CREATE TABLE attempts (
     visitor      text    NOT NULL,
     reason       text    NOT NULL,
     note         text    NOT NULL,
+    month        text    NOT NULL,  -- YYYY-MM of the attempt
     PRIMARY KEY (visit_id, attempt_no)
 );
 CREATE INDEX attempts_customer ON attempts (customer_id, attempted_on);
-
--- Written by the API before it produces, so that two replicas never record
--- one visit twice: the first to insert the visit's claim wins. The projection
--- inserts the claim of every record it applies too, so a rebuilt read model
--- still refuses a second record.
-CREATE TABLE visit_claims (
-    visit_id   text PRIMARY KEY,
-    record_no  text NOT NULL,
-    claimed_at timestamptz NOT NULL DEFAULT now()
-);
-
--- The last number handed out per key: record numbers per month ('HF-' ||
--- YYYY-MM) and attempt numbers per visit ('attempt:' || visit id). The API
--- takes the next one with one atomic upsert; the projection raises `last` to
--- every number it applies, so a rebuilt counter never hands one out again.
-CREATE TABLE counters (
-    key  text PRIMARY KEY,
-    last integer NOT NULL
-);
+CREATE INDEX attempts_month ON attempts (month, attempted_on);

@@ -1,0 +1,176 @@
+"""The survey's application layer: its two commands and its queries.
+
+A command runs inside kit `run_command`'s transaction on `conn` (search path:
+views, then store): it locks the visit, reads the visit's plan from the read
+model and its record and attempts from the store, lets the domain decide,
+changes the store and returns the answer and the events, which the kit writes
+to the outbox in the same transaction. A refusal raises (4xx) and rolls
+everything back: a refused command takes no number.
+"""
+
+from collections import Counter
+from typing import Any
+
+import psycopg
+from fastapi import HTTPException, status
+
+from schemas.types import AttemptFailure
+from services.kit.command import Decision
+from services.kit.http import conflict, not_found, unavailable, unprocessable
+from services.survey import events, store, views
+from services.survey.domain.numbering import format_record_no, month_of
+from services.survey.domain.records import AnswerError, AnswerRule, validate_record
+from services.survey.domain.visits import (
+    Closed,
+    FailAttempt,
+    RecordVisit,
+    Visit,
+    next_attempt_no,
+    why_closed,
+)
+from services.survey.models import (
+    AttemptCreated,
+    AttemptHistory,
+    AttemptRead,
+    AttemptSummary,
+    ComplaintRead,
+    VisitRead,
+    VisitRecordCreated,
+    VisitRecordRead,
+)
+
+Conn = psycopg.Connection[Any]
+
+# The record questions are fields of the record; every other question id is a
+# key of its `answers`.
+_RECORD_FIELDS = frozenset(
+    {"product_quality", "service_quality", "suggestions", "needs"}
+)
+
+
+def _field(error: AnswerError) -> str:
+    if error.rule is AnswerRule.UNKNOWN_QUESTION or error.question_id not in (
+        _RECORD_FIELDS
+    ):
+        return f"answers.{error.question_id}"
+    return error.question_id
+
+
+def open_visit(conn: Conn, visit_id: str) -> Visit:
+    """Lock the visit and return it if it takes a record or attempt (404/409)."""
+    store.lock_visit(conn, visit_id)
+    record_no = store.record_of(conn, visit_id)
+    try:
+        visit = views.load_visit(conn, visit_id)
+    except psycopg.errors.UndefinedTable:
+        raise unavailable(
+            "the survey's read model is being rebuilt; retry shortly"
+        ) from None
+    closed = why_closed(visit, record_no)
+    if closed is Closed.UNKNOWN:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            detail=f"visit_id: visit {visit_id!r} {closed.value}",
+        )
+    if closed is not None:
+        raise conflict(
+            f"visit_id: visit {visit_id!r} {closed.value}; it takes no record "
+            "or attempt"
+        )
+    assert visit is not None
+    return visit
+
+
+def record_visit(conn: Conn, *, command: RecordVisit) -> Decision[VisitRecordCreated]:
+    """Check the record against its visit's kind, number it, close the visit."""
+    visit = open_visit(conn, command.visit_id)
+    assert visit.kind is not None  # a visit of unknown kind is refused as unknown
+    errors = validate_record(command.record(visit.kind))
+    if errors:
+        raise unprocessable(
+            {"field": _field(e), "rule": e.rule.value, "message": e.message}
+            for e in errors
+        )
+    seq = store.next_record_seq(conn, month_of(command.visited_on))
+    record_no = format_record_no(command.visited_on, seq)
+    store.add_record(conn, visit.visit_id, record_no)
+    completed = events.visit_completed(visit, visit.kind, command, record_no)
+    complaints = events.complaints_of(completed)
+    answer = VisitRecordCreated(
+        record_no=record_no,
+        score=completed.payload.score,
+        complaints=[ComplaintRead(**c.payload.model_dump()) for c in complaints],
+        event_ids=[completed.event_id, *(c.event_id for c in complaints)],
+    )
+    return Decision(answer, [completed, *complaints])
+
+
+def fail_attempt(conn: Conn, *, command: FailAttempt) -> Decision[AttemptCreated]:
+    """Count a failed attempt, numbered after the visit's previous ones."""
+    visit = open_visit(conn, command.visit_id)
+    attempt_no = next_attempt_no(store.attempts_made(conn, visit.visit_id))
+    event = events.attempt_failed(visit, attempt_no, command)
+    store.add_attempt(conn, visit.visit_id, attempt_no, event.event_id)
+    answer = AttemptCreated(
+        visit_id=visit.visit_id, attempt_no=attempt_no, event_id=event.event_id
+    )
+    return Decision(answer, [event])
+
+
+def summarise(items: list[AttemptRead]) -> AttemptSummary:
+    """Count attempts by reason, every reason listed (zero included)."""
+    counts = Counter(a.reason for a in items)
+    return AttemptSummary(
+        count=len(items),
+        by_reason={reason: counts[reason] for reason in AttemptFailure},
+        items=items,
+    )
+
+
+def find_visit(conn: Conn, visit_id: str) -> VisitRead:
+    """The survey's view of a visit (404 if it has none)."""
+    found = views.visit(conn, visit_id)
+    if found is None:
+        raise not_found("visit", visit_id)
+    return found
+
+
+def find_record(conn: Conn, record_no: str) -> VisitRecordRead:
+    """One visit record with its complaints (404 if there is none)."""
+    found = views.records(conn, record_no=record_no, limit=1)
+    if not found:
+        raise not_found("visit record", record_no)
+    return found[0]
+
+
+def find_records(conn: Conn, **filters: Any) -> list[VisitRecordRead]:
+    """Visit records by record number (filters of `views.records`)."""
+    return views.records(conn, **filters)
+
+
+def attempt_history(conn: Conn, visit_id: str) -> AttemptHistory:
+    """A visit's failed attempts, oldest first, counted by reason (404 if none)."""
+    visit = views.load_visit(conn, visit_id)
+    items = views.attempts(conn, visit_id=visit_id)
+    if visit is None and not items:
+        raise not_found("visit", visit_id)
+    counted = summarise(items)
+    return AttemptHistory(
+        visit_id=visit_id,
+        status=visit.status.value if visit else None,
+        count=counted.count,
+        by_reason=counted.by_reason,
+        attempts=items,
+    )
+
+
+def attempt_summary(
+    conn: Conn,
+    *,
+    customer_id: str | None,
+    month: str | None,
+    reason: AttemptFailure | None,
+) -> AttemptSummary:
+    """Failed attempts by customer, month and reason, counted by reason."""
+    items = views.attempts(conn, customer_id=customer_id, month=month, reason=reason)
+    return summarise(items)
