@@ -79,6 +79,8 @@ EVENT_FAULT_SQLSTATE_CLASSES = frozenset({"22", "23", "54"})
 # A dead letter keeps at most this much of the record, so that it always fits
 # the broker's message size with its headers; `dlq.original_size` tells.
 DEAD_LETTER_MAX_BYTES = 512 * 1024
+# How often an idle consumer checks that its schema still exists.
+SCHEMA_CHECK_S = 2.0
 
 
 def reason_kind(reason: str) -> str:
@@ -247,14 +249,33 @@ class ProjectionRunner:
         await self._consumer.start()
         self._consumer.subscribe(self._topics, listener=_SeekToStoredPositions(self))
         self.state.running = True
+        idle_since = time.monotonic()
         while not self._stopping.is_set():
             batch = await self._consumer.getmany(
                 timeout_ms=500, max_records=self.settings.batch_size
             )
             if batch:
                 await self.apply(batch)
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since > SCHEMA_CHECK_S:
+                # A rebuild drops the schema under a running service; an idle
+                # consumer would not notice until its next event. Restarting
+                # re-creates it (`prepare`) and replays from the beginning.
+                await self._check_schema()
+                idle_since = time.monotonic()
             self._update_lag()
             self.state.last_error = None  # shown on /readyz until a round succeeds
+
+    async def _check_schema(self) -> None:
+        assert self._conn is not None
+        async with self.lock:
+            cur = await self._conn.execute(
+                "SELECT to_regclass(%s)", (f'"{self.schema}".consumer_positions',)
+            )
+            row = await cur.fetchone()
+        if row is None or row[0] is None:
+            msg = f"schema {self.schema!r} was dropped (a rebuild); starting over"
+            raise RuntimeError(msg)
 
     async def _close(self) -> None:
         self.state.running = False

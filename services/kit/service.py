@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Respons
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from schemas.limits import MAX_BODY_BYTES
@@ -120,8 +121,12 @@ class Runtime:
         deadline = time.monotonic() + self.settings.wait_timeout_s
         while True:
             with self.pool.connection() as conn:
+                # Named with its schema: during a rebuild the views' table is
+                # gone and the search path would fall through to the store's.
                 rows = conn.execute(
-                    "SELECT topic, partition, next_offset FROM consumer_positions"
+                    sql.SQL("SELECT topic, partition, next_offset FROM {}").format(
+                        sql.Identifier(self.schema, "consumer_positions")
+                    )
                 ).fetchall()
             stored = {(t, p): o for t, p, o in rows}
             if all(stored.get(k, 0) > off for k, off in wanted.items()):

@@ -53,9 +53,7 @@ def producer(settings: Settings) -> Iterator[EventProducer]:
 
 
 def facts(n: int) -> list[Any]:
-    return [
-        decode_obj(installed(f"C{i % 3}", f"U{i}", "2026-03-01")) for i in range(n)
-    ]
+    return [decode_obj(installed(f"C{i % 3}", f"U{i}", "2026-03-01")) for i in range(n)]
 
 
 def topic_records(settings: Settings, topic: str, expected: int) -> list[Any]:

@@ -46,6 +46,7 @@ def running_services(
         "FOLLOWUP_WAIT_TIMEOUT_S": str(settings.wait_timeout_s),
         **(extra_env or {}),
     }
+
     def start(name: str) -> None:
         port = free_port()
         log = (log_dir / f"{name}.log").open("ab")
