@@ -12,7 +12,7 @@ from services.kit.jobs import DailyJob, daily_job
 from services.kit.lag import wait_caught_up
 from services.kit.service import Runtime
 from services.scheduler.clock import clock_for
-from services.scheduler.handlers import Announced, tick
+from services.scheduler.handlers import tick
 from services.scheduler.settings import scheduler_settings
 
 
@@ -41,9 +41,9 @@ TICK = DailyJob(
 tick_daily = daily_job(TICK)
 
 
-def tick_now(runtime: Runtime, as_of: date) -> list[Announced] | None:
-    """Run the tick for `as_of` once the reactions caught up with the log;
-    None if they did not within `wait_timeout_s` (nothing announced)."""
+def caught_up(runtime: Runtime) -> bool:
+    """Whether the reactions applied the log as it stands now (all replicas'
+    positions, read from PostgreSQL), waiting up to `wait_timeout_s`."""
     with runtime.pool.connection() as conn:
         behind = wait_caught_up(
             conn,
@@ -53,10 +53,4 @@ def tick_now(runtime: Runtime, as_of: date) -> list[Announced] | None:
             runtime.settings.wait_timeout_s,
         )
         conn.commit()
-        if behind:
-            return None
-        with conn.transaction():
-            announced = tick(conn, as_of, topic_prefix=runtime.settings.topic_prefix)
-    if announced:
-        runtime.relay.wake()
-    return announced
+    return behind == 0

@@ -165,3 +165,29 @@ def test_a_tick_while_the_reactions_are_behind_is_503(settings: Settings) -> Non
             ("overdue", "U1:pre_power_on"),
             ("due", "U1:trial_run"),
         }
+
+
+def test_a_tick_retried_with_its_key_answers_again_and_announces_nothing(
+    settings: Settings,
+) -> None:
+    own = scheduler_settings(settings, clock_date=CLOCK, tick_interval_s=3600)
+    with scheduler(own) as client:
+        feed(client, UNIT)
+        key = {"Idempotency-Key": "tick-2026-11-20"}
+        first = client.post("/v1/tick", params={"as_of": "2026-11-20"}, headers=key)
+        assert first.status_code == 200, first.text
+        assert announced(first) == {
+            ("due", "U1:pre_power_on"),
+            ("overdue", "U1:pre_power_on"),
+            ("due", "U1:trial_run"),
+        }
+        again = client.post("/v1/tick", params={"as_of": "2026-11-20"}, headers=key)
+        assert again.json() == first.json()
+        other = client.post("/v1/tick", params={"as_of": "2026-11-21"}, headers=key)
+        assert other.status_code == 422
+        assert other.json()["detail"][0]["field"] == "Idempotency-Key"
+    assert notices(settings) == {
+        ("visit_due", "U1:pre_power_on"): 1,
+        ("visit_overdue", "U1:pre_power_on"): 1,
+        ("visit_due", "U1:trial_run"): 1,
+    }

@@ -1,17 +1,22 @@
 """HTTP (ops, tests): run the daily tick now, for a chosen day."""
 
-from fastapi import APIRouter
+from typing import Any
 
+from fastapi import APIRouter, status
+
+from services.kit.command import Decision, run_command
 from services.kit.http import (
     COMMAND_RESPONSES,
     AsOf,
+    IdempotencyKey,
     Wait,
     field_problem,
     unavailable,
 )
 from services.kit.service import RuntimeDep
 from services.scheduler.api.common import today
-from services.scheduler.jobs import tick_now
+from services.scheduler.handlers import tick
+from services.scheduler.jobs import caught_up
 from services.scheduler.models import AnnouncedRead, TickResult
 
 router = APIRouter(prefix="/v1", tags=["ops"])
@@ -19,7 +24,10 @@ router = APIRouter(prefix="/v1", tags=["ops"])
 
 @router.post("/tick", response_model=TickResult, responses=COMMAND_RESPONSES)
 def post_tick(
-    runtime: RuntimeDep, as_of: AsOf = None, wait: Wait = False
+    runtime: RuntimeDep,
+    as_of: AsOf = None,
+    wait: Wait = False,
+    key: IdempotencyKey = None,
 ) -> TickResult:
     """Announce the visits due or overdue on `as_of` (default: today) not
     announced before.
@@ -34,24 +42,39 @@ def post_tick(
     day = as_of if as_of is not None else now
     if day > now:
         raise field_problem("as_of", "not after today", f"today is {now.isoformat()}")
-    announced = tick_now(runtime, day)
-    if announced is None:
+    if not caught_up(runtime):
         raise unavailable("the scheduler is still applying the log; retry shortly")
-    applied = None
-    if wait:
-        positions = runtime.wait_until_published([a.event.event_id for a in announced])
-        applied = positions is not None and runtime.wait_until_applied(positions)
-    return TickResult(
-        as_of=day,
-        applied=applied,
-        announced=[
-            AnnouncedRead(
-                visit_id=a.visit.visit_id,
-                customer_id=a.visit.customer_id,
-                kind=a.visit.kind,
-                notice=a.notice,
-                event_id=a.event.event_id,
+
+    def decide(conn: Any) -> Decision[TickResult]:
+        announced = tick(conn, day, topic_prefix=runtime.settings.topic_prefix)
+        return Decision(
+            TickResult(
+                as_of=day,
+                applied=None,
+                announced=[
+                    AnnouncedRead(
+                        visit_id=a.visit.visit_id,
+                        customer_id=a.visit.customer_id,
+                        kind=a.visit.kind,
+                        notice=a.notice,
+                        event_id=a.event.event_id,
+                    )
+                    for a in announced
+                ],
             )
-            for a in announced
-        ],
+        )
+
+    result = run_command(
+        runtime,
+        scope="scheduler.tick",
+        request={"as_of": day.isoformat()},
+        key=key,
+        decide=decide,
+        answer_type=TickResult,
+        status_code=status.HTTP_200_OK,
     )
+    if wait:
+        positions = runtime.wait_until_published([a.event_id for a in result.announced])
+        applied = positions is not None and runtime.wait_until_applied(positions)
+        result = result.model_copy(update={"applied": applied})
+    return result
