@@ -8,6 +8,7 @@ ones.
 """
 
 import logging
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -105,9 +106,23 @@ def migrate(database_url: str, schema: str, migrations: Path, side: str) -> list
     return applied
 
 
-def drop_schema(database_url: str, schema: str) -> None:
-    """Throw a read model away; the next start rebuilds it from the log."""
+def drop_schema(database_url: str, schema: str, attempts: int = 20) -> None:
+    """Throw a read model away; the next start rebuilds it from the log.
+
+    A running consumer may hold a lock the drop needs while it waits for one
+    the drop took: PostgreSQL then aborts one of the two (deadlock). The
+    consumer retries its batch; the drop retries too, so a rebuild under a
+    running service always goes through.
+    """
+    statement = sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+        sql.Identifier(schema)
+    )
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-        )
+        for attempt in range(attempts):
+            try:
+                conn.execute(statement)
+                return
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable):
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
