@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from psycopg import sql
 from psycopg_pool import ConnectionPool
@@ -398,7 +398,17 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
             {"ready": ready, **checks}, status_code=200 if ready else 503
         )
 
-    @app.get("/metrics", tags=["ops"])
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        response_class=PlainTextResponse,
+        responses={
+            200: {
+                "content": {CONTENT_TYPE_LATEST.split(";")[0]: {}},
+                "description": "Prometheus text exposition format",
+            }
+        },
+    )
     def metrics() -> Response:
         """Prometheus text exposition."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
