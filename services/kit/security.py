@@ -1,0 +1,101 @@
+"""The one security dependency of every service's API (architecture.md 11).
+
+`Authorization: Bearer <key>` names the caller; `require(scope)` answers 401
+without a valid key (unknown, expired, revoked) and 403 when the key lacks
+the scope, both with a sentence saying why, before the route runs (so
+nothing is appended). Routes get the `Principal`, whose `actor` names every
+event they append. Keys are looked up by hash in the kit's identity schema,
+cached for a few seconds: a revoked key stops working within `CACHE_S`.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from psycopg import sql
+
+from services.kit.keys import Principal, digest, identity_schema
+from services.kit.service import Runtime, get_runtime
+
+CACHE_S = 5.0
+_bearer = HTTPBearer(auto_error=False, description="an API key: fu_<role>_…")
+_cache: dict[bytes, tuple[float, Principal | None, str]] = {}
+
+
+def _lookup(runtime: Runtime, key: str) -> tuple[Principal | None, str]:
+    hashed = digest(key)
+    hit = _cache.get(hashed)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_S:
+        return hit[1], hit[2]
+    with runtime.pool.connection() as conn:
+        row = conn.execute(
+            sql.SQL(
+                "SELECT key_id, owner, role, scopes, department, store_ids,"
+                " expires_at <= now(), revoked_at IS NOT NULL FROM {}"
+                " WHERE key_hash = %s"
+            ).format(sql.Identifier(identity_schema(runtime.settings), "api_keys")),
+            (hashed,),
+        ).fetchone()
+    found: tuple[Principal | None, str]
+    if row is None:
+        found = None, "unknown key"
+    elif row[7]:
+        found = None, "revoked key"
+    elif row[6]:
+        found = None, "expired key"
+    else:
+        found = (
+            Principal(
+                key_id=row[0],
+                owner=row[1],
+                role=row[2],
+                scopes=frozenset(row[3]),
+                department=row[4],
+                store_ids=frozenset(row[5]),
+            ),
+            "",
+        )
+    _cache[hashed] = (time.monotonic(), *found)
+    return found
+
+
+def unauthorized(why: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        detail=f"{why}: send `Authorization: Bearer <API key>` with a valid key",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def forbidden(principal: Principal, what: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_403_FORBIDDEN,
+        detail=f"key {principal.key_id} ({principal.role}) may not {what}",
+    )
+
+
+def require(scope: str | None) -> Callable[..., Principal]:
+    """A dependency: the caller's principal, holding `scope` (None: any key)."""
+
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        if credentials is None or not credentials.credentials:
+            raise unauthorized("no API key")
+        principal, why = _lookup(get_runtime(request), credentials.credentials)
+        if principal is None:
+            raise unauthorized(why)
+        if scope is not None and not principal.may(scope):
+            raise forbidden(principal, f"do this (it needs the scope `{scope}`)")
+        return principal
+
+    return dependency
+
+
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no valid API key (unknown, expired or revoked)"},
+    403: {"description": "the key's role may not do this"},
+}
