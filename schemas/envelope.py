@@ -5,9 +5,11 @@ An event is a frozen pydantic model: the envelope fields below plus a typed
 them is a discriminated union and the JSON Schema of each names its own type.
 """
 
+import hashlib
+import hmac
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from uuid import UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -81,15 +83,28 @@ class Event(BaseModel):
         return self
 
 
-# Events derived by a consumer get ids computed from what caused them, so that a
-# consumer re-run after a crash re-emits the *same* events, which every
-# consumer downstream recognises as already applied.
-_DERIVED_NAMESPACE = UUID("6f1c3b0e-51a5-4c55-9a43-0d6f6e1d7a11")
+# Events derived by a service get ids computed from what caused them, so that
+# a service deciding again after a crash emits the *same* ids, which every
+# consumer downstream recognises as already applied. The ids are keyed with a
+# secret of the deployment (HMAC): a client, who may choose the ids of the
+# facts it sends, cannot compute the id of an event a service will derive and
+# squat it (a fact posted under the id of a future `visit_overdue` would make
+# consumers skip the real announcement).
+_DEV_SECRET = b"followup-dev-derived-ids"
+_derived_secret = _DEV_SECRET
+
+
+def configure_derived_ids(secret: str) -> None:
+    """Key derived ids with the deployment's secret (at process start)."""
+    global _derived_secret  # noqa: PLW0603 - one secret per process, set once
+    _derived_secret = secret.encode() if secret else _DEV_SECRET
 
 
 def stable_id(*parts: object) -> UUID:
     """A deterministic event id from the parts that make the event unique."""
-    return uuid5(_DERIVED_NAMESPACE, "|".join(str(p) for p in parts))
+    message = "|".join(str(p) for p in parts).encode()
+    mac = hmac.new(_derived_secret, message, hashlib.sha256).digest()
+    return UUID(bytes=mac[:16], version=5)
 
 
 def caused_by(cause: Event) -> dict[str, UUID]:

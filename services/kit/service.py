@@ -26,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from schemas.envelope import configure_derived_ids
 from schemas.limits import MAX_BODY_BYTES
 from services.kit import deadletters
 from services.kit.db import STORE, VIEWS, drop_schema, migrate, open_pool
@@ -173,6 +174,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 @asynccontextmanager
 async def running(service: "Service", settings: Settings) -> AsyncIterator[Runtime]:
     """Start what a service runs beside its HTTP server; stop it on exit."""
+    configure_derived_ids(settings.derived_id_secret)
     schema = settings.schema_for(service.name)
     store_schema = settings.store_schema_for(service.name)
     await asyncio.to_thread(

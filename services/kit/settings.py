@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     producer_delivery_timeout_ms: int = 30_000
     relay_batch_size: int = 500
     relay_poll_s: float = 0.05
+    # The deployment's secret keying derived event ids (schemas/envelope.py):
+    # the same on every replica of every service; empty: a development key.
+    derived_id_secret: str = ""
     # Test-only fault injection: comma-separated crash points (kit/faults.py)
     # at which the process kills itself with SIGKILL.
     crash_at: str = ""
