@@ -6,7 +6,7 @@ from pydantic import Field
 
 from schemas.envelope import Event, Payload
 from schemas.limits import BusinessDate, ClientId, DerivedId, Name, RequiredText, Text
-from schemas.types import ComplaintSubject, Department, SlaBreach
+from schemas.types import ComplaintSubject, Department, FeedbackForm, SlaBreach
 
 
 class TicketOpenedPayload(Payload):
@@ -23,6 +23,8 @@ class TicketOpenedPayload(Payload):
     informed: list[Department] = Field(
         default=[], description="departments that get a copy (技术部门 for product)"
     )
+    form: FeedbackForm = FeedbackForm.COMPLAINT
+    items: list[Name] = Field(default=[], max_length=50)
 
 
 class TicketOpened(Event):
@@ -120,6 +122,9 @@ class CapaOpenedPayload(Payload):
     opened_on: BusinessDate
     source_period: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
     ticket_ids: list[DerivedId] = Field(default=[], max_length=1000)
+    review_id: DerivedId | None = Field(
+        default=None, description="the report review (评审) that opened it"
+    )
 
 
 class CapaOpened(Event):

@@ -41,6 +41,9 @@ class ContractRegisteredPayload(Payload):
     substation_contact: Contact = Field(description="substation contact")
     signed_on: FactDate | None = None
     tags: CustomerTags = CustomerTags()
+    company: Name | None = Field(
+        default=None, description="the producing company (business unit, 各公司)"
+    )
 
 
 class ContractRegistered(Event):
@@ -59,6 +62,9 @@ class ShippedPayload(Payload):
     quantity: Quantity = Field(description="产品数量")
     serial_numbers: list[Id] = Field(default=[], max_length=MAX_QUANTITY_SERIALS)
     ship_date: FactDate = Field(description="发货时间")
+    supporting_equipment: bool = Field(
+        default=False, description="配套设备: outside the visit regulation's scope"
+    )
 
 
 class Shipped(Event):

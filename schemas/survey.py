@@ -10,6 +10,7 @@ from schemas.types import (
     AttemptFailure,
     Channel,
     ComplaintSubject,
+    FeedbackForm,
     PostWarrantyService,
     Rating,
     VisitKind,
@@ -42,6 +43,14 @@ class VisitCompletedPayload(Payload):
     ticket_id: DerivedId | None = None
     product_model: Name | None = None
     region: Name | None = None
+    # The visitor's overall ratings as given; `product_quality` and
+    # `service_quality` above are the record's satisfaction by the rule of
+    # domain.md (the worst of these and every rated answer on the subject).
+    overall_product_quality: Rating | None = None
+    overall_service_quality: Rating | None = None
+    opportunities: Text = Field(
+        default="", description="new needs and business opportunities (on site)"
+    )
 
 
 class VisitCompleted(Event):
@@ -82,6 +91,10 @@ class ComplaintRaisedPayload(Payload):
     unit_id: ClientId | None = None
     product_model: Name | None = None
     region: Name | None = None
+    form: FeedbackForm = FeedbackForm.COMPLAINT
+    items: list[Name] = Field(
+        default=[], max_length=50, description="what a service request asks for"
+    )
 
 
 class ComplaintRaised(Event):

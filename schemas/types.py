@@ -71,6 +71,16 @@ class ComplaintSubject(StrEnum):
     SUGGESTION = "suggestion"
 
 
+class FeedbackForm(StrEnum):
+    """The kinds of information feedback form (信息反馈单) a record can raise
+    (domain.md, "A visit record"): each routed, tracked and counted on its own."""
+
+    COMPLAINT = "complaint"  # a dissatisfied rating
+    SERVICE_REQUEST = "service_request"  # training, outage maintenance, retrofit...
+    PROBLEM_REPORT = "problem_report"  # a defect reported in a checklist answer
+    SUGGESTION = "suggestion"  # suggestions and needs, to quality
+
+
 class Department(StrEnum):
     """Departments that handle complaints and own corrective actions."""
 
