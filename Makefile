@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check unit integration e2e stack stop-stack wipe-stack services stop bench schemas clean
+.PHONY: demo test check unit integration e2e stack stop-stack wipe-stack services stop bench schemas clean scale
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "needs $(PY)"; exit 1; }
@@ -41,6 +41,7 @@ integration: $(STAMP) stack
 e2e: $(STAMP) stack
 	$(BIN)/pytest tests/e2e
 
+## stack: Kafka + PostgreSQL; BROKERS=3 starts a three-node Kafka cluster (RF 3, min.insync.replicas 2)
 stack:
 	bash deploy/local/stack.sh start
 
@@ -52,6 +53,11 @@ wipe-stack:
 
 services: $(STAMP) stack
 	bash deploy/local/services.sh start
+
+## scale: run exactly N replicas of one service, e.g. make scale SERVICE=scheduler N=3
+scale: $(STAMP) stack
+	@test -n "$(SERVICE)" && test -n "$(N)" || { echo "usage: make scale SERVICE=<name> N=<count>"; exit 2; }
+	bash deploy/local/services.sh scale $(SERVICE) $(N)
 
 ## stop: stop the five services and the stack
 stop:

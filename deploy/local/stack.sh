@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
 # Local infrastructure for development, tests, benchmarks and CI, without Docker:
-# one Apache Kafka node (KRaft, broker+controller) and one project-private
-# PostgreSQL cluster, both on 127.0.0.1. See deploy/README.md.
+# Apache Kafka in KRaft mode (one node by default, or a cluster of BROKERS
+# nodes, each broker+controller) and one project-private PostgreSQL cluster,
+# all on 127.0.0.1. See deploy/README.md.
 #
 #   bash deploy/local/stack.sh start|wait|stop|restart|wipe|status|env
+#   bash deploy/local/stack.sh stop-broker|kill-broker|start-broker N
 #
 # Every subcommand is idempotent. Environment knobs (all optional):
 #   FOLLOWUP_STATE                   state dir           (default <repo>/.local)
 #   FOLLOWUP_CACHE                   jar cache           (default $HOME/.cache/followup)
-#   FOLLOWUP_KAFKA_PORT              broker port         (default 9092)
-#   FOLLOWUP_KAFKA_CONTROLLER_PORT   KRaft controller    (default 9093; fixed at format time)
+#   BROKERS (or FOLLOWUP_BROKERS)    Kafka nodes         (default: as formatted, else 1;
+#                                    3 gives RF 3, min.insync.replicas 2; fixed at format time)
+#   FOLLOWUP_KAFKA_PORT              broker port         (default 9092; node N: + STEP*(N-1))
+#   FOLLOWUP_KAFKA_CONTROLLER_PORT   KRaft controller    (default 9093; node N: + STEP*(N-1);
+#                                                         fixed at format time)
+#   FOLLOWUP_KAFKA_PORT_STEP         port step per node  (default 100)
+#   FOLLOWUP_KAFKA_PORTS             explicit broker ports, comma-separated (node 1 first)
+#   FOLLOWUP_KAFKA_CONTROLLER_PORTS  explicit controller ports, comma-separated
+#   FOLLOWUP_STACK_POSTGRES          0: Kafka only, no PostgreSQL (default 1)
 #   FOLLOWUP_PG_PORT                 PostgreSQL port     (default 5433)
 #   FOLLOWUP_WAIT_TIMEOUT            readiness timeout s (default 180)
-#   FOLLOWUP_KAFKA_HEAP_OPTS         broker heap         (default "-Xms512m -Xmx1g")
+#   FOLLOWUP_KAFKA_HEAP_OPTS         heap of each node   (default "-Xms512m -Xmx1g",
+#                                                         "-Xms256m -Xmx768m" for a cluster)
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -28,6 +38,9 @@ STATE=${STATE%/}
 CACHE=${FOLLOWUP_CACHE:-${HOME:-/root}/.cache/followup}
 KAFKA_PORT=${FOLLOWUP_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${FOLLOWUP_KAFKA_CONTROLLER_PORT:-9093}
+KAFKA_PORT_STEP=${FOLLOWUP_KAFKA_PORT_STEP:-100}
+REQUESTED_BROKERS=${BROKERS:-${FOLLOWUP_BROKERS:-}}
+WITH_PG=${FOLLOWUP_STACK_POSTGRES:-1}
 PG_PORT=${FOLLOWUP_PG_PORT:-5433}
 WAIT_TIMEOUT=${FOLLOWUP_WAIT_TIMEOUT:-180}
 read -r -a KAFKA_HEAP <<<"${FOLLOWUP_KAFKA_HEAP_OPTS:--Xms512m -Xmx1g}"
@@ -93,13 +106,85 @@ KAFKA_CACHE_DIR=$CACHE/kafka-$KAFKA_VERSION
 KAFKA_LIBS=$KAFKA_CACHE_DIR/libs
 KAFKA_LIBS_MARKER=$KAFKA_CACHE_DIR/.libs-complete   # holds the pom's sha256
 KSTATE=$STATE/kafka
-KDATA=$KSTATE/data
-KLOGS=$KSTATE/logs
-KPROPS=$KSTATE/server.properties
-KPID=$KSTATE/kafka.pid
-KOUT=$KSTATE/kafka.out        # JVM stdout/stderr (normally near-empty)
 KCLUSTER_ID=$KSTATE/cluster.id
-KSERVER_LOG=$KLOGS/server.log
+KBROKERS_FILE=$KSTATE/brokers  # the node count the storage was formatted for
+
+# How many nodes: the count the state was formatted for, else BROKERS, else 1.
+# A single node keeps the historical layout directly under kafka/; a cluster
+# has one directory per node (kafka/node-<id>/).
+recorded_brokers() {
+    if [[ -s $KBROKERS_FILE ]]; then
+        cat -- "$KBROKERS_FILE"
+    elif [[ -f $KSTATE/data/meta.properties ]]; then
+        echo 1          # formatted before the count was recorded: a single node
+    fi
+}
+RECORDED_BROKERS=$(recorded_brokers)
+NBROKERS=${REQUESTED_BROKERS:-${RECORDED_BROKERS:-1}}
+[[ $NBROKERS =~ ^[1-9]$ ]] || die "BROKERS must be 1..9 (got '$NBROKERS')"
+if ((NBROKERS >= 3)); then KAFKA_RF=3; else KAFKA_RF=$NBROKERS; fi
+if ((KAFKA_RF >= 3)); then KAFKA_MIN_ISR=2; else KAFKA_MIN_ISR=1; fi
+if ((NBROKERS > 1)); then
+    read -r -a KAFKA_HEAP <<<"${FOLLOWUP_KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+fi
+
+# Ports of node i (1-based): explicit lists win, else base + STEP*(i-1).
+KAFKA_PORTS_CSV=${FOLLOWUP_KAFKA_PORTS:-}
+KAFKA_CONTROLLER_PORTS_CSV=${FOLLOWUP_KAFKA_CONTROLLER_PORTS:-}
+read -r -a KAFKA_PORT_LIST <<<"${KAFKA_PORTS_CSV//,/ }"
+read -r -a KAFKA_CONTROLLER_PORT_LIST <<<"${KAFKA_CONTROLLER_PORTS_CSV//,/ }"
+node_port() {
+    local i=$1
+    if ((${#KAFKA_PORT_LIST[@]} > 0)); then
+        [[ -n ${KAFKA_PORT_LIST[i - 1]:-} ]] || die "FOLLOWUP_KAFKA_PORTS lists fewer than $i ports"
+        echo "${KAFKA_PORT_LIST[i - 1]}"
+    else
+        echo $((KAFKA_PORT + KAFKA_PORT_STEP * (i - 1)))
+    fi
+}
+node_controller_port() {
+    local i=$1
+    if ((${#KAFKA_CONTROLLER_PORT_LIST[@]} > 0)); then
+        [[ -n ${KAFKA_CONTROLLER_PORT_LIST[i - 1]:-} ]] || die "FOLLOWUP_KAFKA_CONTROLLER_PORTS lists fewer than $i ports"
+        echo "${KAFKA_CONTROLLER_PORT_LIST[i - 1]}"
+    else
+        echo $((KAFKA_CONTROLLER_PORT + KAFKA_PORT_STEP * (i - 1)))
+    fi
+}
+
+# node i: sets NDIR NDATA NLOGS NPROPS NPID NOUT NSERVER_LOG NPORT NCPORT.
+node() {
+    local i=$1
+    if ((NBROKERS == 1)); then NDIR=$KSTATE; else NDIR=$KSTATE/node-$i; fi
+    NDATA=$NDIR/data
+    NLOGS=$NDIR/logs
+    NPROPS=$NDIR/server.properties
+    NPID=$NDIR/kafka.pid
+    NOUT=$NDIR/kafka.out        # JVM stdout/stderr (normally near-empty)
+    NSERVER_LOG=$NLOGS/server.log
+    NPORT=$(node_port "$i")
+    NCPORT=$(node_controller_port "$i")
+}
+
+check_node_id() {
+    [[ ${1:-} =~ ^[1-9]$ ]] && (($1 <= NBROKERS)) || die "node id must be 1..$NBROKERS (got '${1:-}')"
+}
+
+running_nodes() {
+    local i up=0
+    for ((i = 1; i <= NBROKERS; i++)); do
+        if kafka_pid "$i" >/dev/null; then up=$((up + 1)); fi
+    done
+    echo "$up"
+}
+
+bootstrap_servers() {
+    local i out=""
+    for ((i = 1; i <= NBROKERS; i++)); do
+        out+=${out:+,}127.0.0.1:$(node_port "$i")
+    done
+    echo "$out"
+}
 
 check_java() {
     need java "install a JDK >= 17, e.g. apt-get install -y openjdk-17-jre-headless"
@@ -138,49 +223,77 @@ ensure_jars() {
     ) 8>"$KAFKA_CACHE_DIR.lock"
 }
 
-# kafka_pid: print the pid of this stack's broker, or fail when none runs.
+# kafka_pid I: print the pid of node I's broker, or fail when none runs.
 kafka_pid() {
     local pid
-    [[ -f $KPID ]] || return 1
-    pid=$(cat -- "$KPID" 2>/dev/null) || return 1
+    node "$1"
+    [[ -f $NPID ]] || return 1
+    pid=$(cat -- "$NPID" 2>/dev/null) || return 1
     [[ $pid =~ ^[0-9]+$ ]] || return 1
     pid_alive "$pid" || return 1
     # Guard against pid reuse: it must be a broker started with our config.
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "kafka.Kafka $KPROPS" || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "kafka.Kafka $NPROPS" || return 1
     echo "$pid"
 }
 
+# A single node keeps its dynamic quorum (formatted --standalone); a cluster
+# uses a static quorum of all its nodes (each one broker and controller).
 write_kafka_config() {
-    mkdir -p -- "$KDATA" "$KLOGS"
-    cat >"$KPROPS.tmp" <<EOF
+    local i=$1 quorum j voters=""
+    node "$i"
+    mkdir -p -- "$NDATA" "$NLOGS"
+    if ((NBROKERS == 1)); then
+        quorum="controller.quorum.bootstrap.servers=127.0.0.1:$NCPORT"
+    else
+        for ((j = 1; j <= NBROKERS; j++)); do
+            voters+=${voters:+,}$j@127.0.0.1:$(node_controller_port "$j")
+        done
+        quorum="controller.quorum.voters=$voters"
+    fi
+    cat >"$NPROPS.tmp" <<EOC
 # Generated by deploy/local/stack.sh on every start; edits are overwritten.
 process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+node.id=$i
+$quorum
+listeners=PLAINTEXT://127.0.0.1:$NPORT,CONTROLLER://127.0.0.1:$NCPORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$NPORT,CONTROLLER://127.0.0.1:$NCPORT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$KDATA
+log.dirs=$NDATA
 num.partitions=6
-default.replication.factor=1
+default.replication.factor=$KAFKA_RF
+min.insync.replicas=$KAFKA_MIN_ISR
+unclean.leader.election.enable=false
 auto.create.topics.enable=true
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor=$KAFKA_RF
 offsets.topic.num.partitions=6
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=$KAFKA_RF
+transaction.state.log.min.isr=$KAFKA_MIN_ISR
 transaction.state.log.num.partitions=6
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+share.coordinator.state.topic.replication.factor=$KAFKA_RF
+share.coordinator.state.topic.min.isr=$KAFKA_MIN_ISR
 group.initial.rebalance.delay.ms=0
-EOF
-    mv -- "$KPROPS.tmp" "$KPROPS"
+EOC
+    if ((NBROKERS > 1)); then
+        # A killed node is fenced, and its partitions led elsewhere, after
+        # this long without a heartbeat (Kafka's default is 9 s).
+        echo "broker.session.timeout.ms=6000" >>"$NPROPS.tmp"
+    fi
+    mv -- "$NPROPS.tmp" "$NPROPS"
+}
+
+# The node count is fixed when the storage is formatted: refuse another one.
+check_broker_count() {
+    if [[ -n $RECORDED_BROKERS && $RECORDED_BROKERS != "$NBROKERS" ]]; then
+        die "$KSTATE was formatted for $RECORDED_BROKERS broker(s), not $NBROKERS; 'stack.sh wipe' it first or use another FOLLOWUP_STATE"
+    fi
 }
 
 format_kafka_storage() {
-    [[ -f $KDATA/meta.properties ]] && return 0
-    local cid
+    local i=$1 cid
+    node "$i"
+    [[ -f $NDATA/meta.properties ]] && return 0
     if [[ -s $KCLUSTER_ID ]]; then
         cid=$(cat -- "$KCLUSTER_ID")
     else
@@ -188,107 +301,178 @@ format_kafka_storage() {
         [[ $cid =~ ^[A-Za-z0-9_-]{22}$ ]] || die "kafka StorageTool random-uuid returned '$cid'"
         echo "$cid" >"$KCLUSTER_ID"
     fi
-    log "formatting Kafka storage in $KDATA (cluster id $cid, standalone KRaft quorum)"
-    # Kafka 4.x: with controller.quorum.bootstrap.servers (dynamic quorum) the
-    # single controller must be formatted with --standalone.
+    echo "$NBROKERS" >"$KBROKERS_FILE"
+    local standalone=()
+    if ((NBROKERS == 1)); then
+        # Kafka 4.x: with controller.quorum.bootstrap.servers (dynamic quorum)
+        # the single controller must be formatted with --standalone.
+        standalone=(--standalone)
+        log "formatting Kafka storage in $NDATA (cluster id $cid, standalone KRaft quorum)"
+    else
+        log "formatting Kafka node $i storage in $NDATA (cluster id $cid, static quorum of $NBROKERS)"
+    fi
     if ! java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format \
-        --cluster-id "$cid" --config "$KPROPS" --standalone >"$KSTATE/format.log" 2>&1; then
-        tail_log "$KSTATE/format.log"
-        die "kafka storage format failed"
+        --cluster-id "$cid" --config "$NPROPS" "${standalone[@]}" >"$NDIR/format.log" 2>&1; then
+        tail_log "$NDIR/format.log"
+        die "kafka storage format failed (node $i)"
     fi
 }
 
-start_kafka() {
-    local pid
-    if pid=$(kafka_pid); then
-        log "Kafka already running (pid $pid) - nothing to do"
+start_kafka_node() {
+    local i=$1 pid p
+    node "$i"
+    if pid=$(kafka_pid "$i"); then
+        log "Kafka node $i already running (pid $pid) - nothing to do"
         return 0
     fi
-    rm -f -- "$KPID"
-    write_kafka_config
-    local p
-    for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-        port_open "$p" && die "127.0.0.1:$p is in use by another process (not this stack's Kafka); see 'ss -ltnp'"
+    rm -f -- "$NPID"
+    write_kafka_config "$i"
+    for p in "$NPORT" "$NCPORT"; do
+        port_open "$p" && die "127.0.0.1:$p is in use by another process (not this stack's Kafka node $i); see 'ss -ltnp'"
     done
-    format_kafka_storage
+    format_kafka_storage "$i"
     # Removing the old log makes "Kafka Server started" a marker of this run.
-    rm -f -- "$KSERVER_LOG"
-    log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)"
+    rm -f -- "$NSERVER_LOG"
+    log "starting Kafka $KAFKA_VERSION node $i on 127.0.0.1:$NPORT (controller :$NCPORT)"
     (
-        cd -- "$KSTATE"
+        cd -- "$NDIR"
         close_extra_fds
         # setsid: own session, survives this script and its process group;
         # nohup + redirections: no fd of the caller is kept open.
         exec setsid nohup java "${KAFKA_HEAP[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
             -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
-            -Dlog4j2.configurationFile="$KAFKA_LOG4J" -Dkafka.logs.dir="$KLOGS" \
-            -cp "$KAFKA_LIBS/*" kafka.Kafka "$KPROPS" </dev/null >"$KOUT" 2>&1
+            -Dlog4j2.configurationFile="$KAFKA_LOG4J" -Dkafka.logs.dir="$NLOGS" \
+            -cp "$KAFKA_LIBS/*" kafka.Kafka "$NPROPS" </dev/null >"$NOUT" 2>&1
     ) &
-    echo $! >"$KPID"
+    echo $! >"$NPID"
     sleep 0.3
-    if ! kafka_pid >/dev/null; then
+    if ! kafka_pid "$i" >/dev/null; then
         # setsid forks when it is already a group leader; find the real pid.
-        pid=$(pgrep -f -- "kafka.Kafka $KPROPS" | head -n 1 || true)
-        [[ -n $pid ]] && echo "$pid" >"$KPID"
+        pid=$(pgrep -f -- "kafka.Kafka $NPROPS" | head -n 1 || true)
+        [[ -n $pid ]] && echo "$pid" >"$NPID"
     fi
 }
 
-stop_kafka() {
-    local pid i
-    if ! pid=$(kafka_pid); then
-        log "Kafka not running"
-        rm -f -- "$KPID"
+start_kafka() {
+    local i
+    check_broker_count
+    for ((i = 1; i <= NBROKERS; i++)); do start_kafka_node "$i"; done
+}
+
+# stop_kafka_node I [SIGNAL]: SIGTERM (then SIGKILL after 30 s), or SIGKILL at once.
+stop_kafka_node() {
+    local i=$1 sig=${2:-TERM} pid j
+    node "$i"
+    if ! pid=$(kafka_pid "$i"); then
+        log "Kafka node $i not running"
+        rm -f -- "$NPID"
         return 0
     fi
-    log "stopping Kafka (pid $pid, SIGTERM)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 300; i++)); do
+    log "stopping Kafka node $i (pid $pid, SIG$sig)"
+    kill "-$sig" "$pid" 2>/dev/null || true
+    for ((j = 0; j < 300; j++)); do
         pid_alive "$pid" || break
         sleep 0.1
     done
     if pid_alive "$pid"; then
-        warn "Kafka (pid $pid) still alive after 30 s - SIGKILL"
+        warn "Kafka node $i (pid $pid) still alive after 30 s - SIGKILL"
         kill -KILL "$pid" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do pid_alive "$pid" || break; sleep 0.1; done
+        for ((j = 0; j < 50; j++)); do pid_alive "$pid" || break; sleep 0.1; done
     fi
-    rm -f -- "$KPID"
-    log "Kafka stopped"
+    rm -f -- "$NPID"
+    log "Kafka node $i stopped"
+}
+
+stop_kafka() {
+    local sig=${1:-TERM} i j pid pids=() alive
+    # All nodes at once: stopped one by one, the last ones would wait in vain
+    # for a controller quorum that is already gone.
+    for ((i = 1; i <= NBROKERS; i++)); do
+        if pid=$(kafka_pid "$i"); then
+            log "stopping Kafka node $i (pid $pid, SIG$sig)"
+            kill "-$sig" "$pid" 2>/dev/null || true
+            pids+=("$pid")
+        else
+            log "Kafka node $i not running"
+        fi
+    done
+    for ((j = 0; j < 300; j++)); do
+        alive=0
+        for pid in "${pids[@]}"; do pid_alive "$pid" && alive=1; done
+        ((alive)) || break
+        sleep 0.1
+    done
+    for pid in "${pids[@]}"; do
+        if pid_alive "$pid"; then
+            warn "Kafka (pid $pid) still alive after 30 s - SIGKILL"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
+    for ((j = 0; j < 50; j++)); do
+        alive=0
+        for pid in "${pids[@]}"; do pid_alive "$pid" && alive=1; done
+        ((alive)) || break
+        sleep 0.1
+    done
+    for ((i = 1; i <= NBROKERS; i++)); do node "$i"; rm -f -- "$NPID"; done
+    ((${#pids[@]} == 0)) || log "Kafka stopped"
 }
 
 kafka_timeout() {
-    warn "timed out after ${WAIT_TIMEOUT}s waiting for Kafka on 127.0.0.1:$KAFKA_PORT${1:+ ($1)}"
-    tail_log "$KSERVER_LOG"
-    tail_log "$KOUT" 20
+    local i
+    warn "timed out after ${WAIT_TIMEOUT}s waiting for Kafka ($(bootstrap_servers))${1:+ ($1)}"
+    for ((i = 1; i <= NBROKERS; i++)); do
+        node "$i"
+        tail_log "$NSERVER_LOG" $((40 / NBROKERS))
+        tail_log "$NOUT" 10
+    done
     die "Kafka is not ready"
 }
 
-wait_kafka() {
-    local deadline=$1 pid probe="" announced=0 left probed=0
+# wait_kafka_node I DEADLINE: node I runs and has started (or has been up long).
+wait_kafka_node() {
+    local i=$1 deadline=$2 pid
+    node "$i"
     while :; do
-        if ! pid=$(kafka_pid); then
-            warn "Kafka is not running (no live broker process behind $KPID)"
-            tail_log "$KSERVER_LOG"
-            tail_log "$KOUT" 20
-            die "Kafka is down; run: bash deploy/local/stack.sh start"
+        if ! pid=$(kafka_pid "$i"); then
+            warn "Kafka node $i is not running (no live broker process behind $NPID)"
+            tail_log "$NSERVER_LOG"
+            tail_log "$NOUT" 20
+            if ((NBROKERS == 1)); then die "Kafka is down; run: bash deploy/local/stack.sh start"; fi
+            die "Kafka node $i is down; run: bash deploy/local/stack.sh start-broker $i"
         fi
-        ((announced)) || { log "waiting for Kafka (pid $pid) on 127.0.0.1:$KAFKA_PORT"; announced=1; }
-        # The probe is the real test; the log line only saves probing a broker
-        # still starting. A broker up for long may have rolled that line out
-        # of its log, so past the first probe the line is not required.
-        if port_open "$KAFKA_PORT" && { ((probed)) || grep -q 'Kafka Server started' "$KSERVER_LOG" 2>/dev/null || (( $(date +%s) - $(stat -c %Y "$KPID" 2>/dev/null || date +%s) > 60 )); }; then
-            probed=1
-            # Real client round trip: DescribeCluster + ListTopics via kafka-clients.
-            left=$((deadline - SECONDS))
-            ((left >= 5)) || left=5
-            if probe=$(timeout "$left" java -Xmx128m -Dlog4j2.level=ERROR -cp "$KAFKA_LIBS/*" \
-                "$KAFKA_READY_SRC" "127.0.0.1:$KAFKA_PORT" 2>&1); then
-                log "Kafka ready: ${probe##*$'\n'}"
-                return 0
-            fi
+        # The log line only saves probing a broker still starting. A broker up
+        # for long may have rolled that line out of its log.
+        if port_open "$NPORT" && { grep -q 'Kafka Server started' "$NSERVER_LOG" 2>/dev/null || (( $(date +%s) - $(stat -c %Y "$NPID" 2>/dev/null || date +%s) > 60 )); }; then
+            return 0
+        fi
+        ((SECONDS < deadline)) || kafka_timeout "node $i has not started"
+        sleep 0.5
+    done
+}
+
+# probe BOOTSTRAP MIN_BROKERS DEADLINE: a real client round trip (DescribeCluster
+# + ListTopics via kafka-clients) that sees at least MIN_BROKERS brokers.
+probe_kafka() {
+    local bootstrap=$1 min=$2 deadline=$3 probe="" left
+    while :; do
+        left=$((deadline - SECONDS))
+        ((left >= 5)) || left=5
+        if probe=$(timeout "$left" java -Xmx128m -Dlog4j2.level=ERROR -cp "$KAFKA_LIBS/*" \
+            "$KAFKA_READY_SRC" "$bootstrap" "$min" 2>&1); then
+            log "Kafka ready: ${probe##*$'\n'}"
+            return 0
         fi
         ((SECONDS < deadline)) || kafka_timeout "${probe##*$'\n'}"
         sleep 1
     done
+}
+
+wait_kafka() {
+    local deadline=$1 i
+    log "waiting for Kafka ($NBROKERS node(s): $(bootstrap_servers))"
+    for ((i = 1; i <= NBROKERS; i++)); do wait_kafka_node "$i" "$deadline"; done
+    probe_kafka "$(bootstrap_servers)" "$NBROKERS" "$deadline"
 }
 
 # ------------------------------------------------------------- PostgreSQL ----
@@ -484,13 +668,17 @@ EOF
 pg_url() { echo "postgresql://$PG_ROLE:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB"; }
 
 # ---------------------------------------------------------------- commands ---
+with_pg() { [[ $WITH_PG != 0 ]]; }
+
 cmd_wait() {
     local deadline=$((SECONDS + WAIT_TIMEOUT))
-    pg_locate || die "no PostgreSQL cluster under $STATE yet; run: bash deploy/local/stack.sh start"
-    pg_find_bin
-    [[ -n $PG_BIN ]] || die "PostgreSQL binaries not installed; run: bash deploy/local/stack.sh start"
+    if with_pg; then
+        pg_locate || die "no PostgreSQL cluster under $STATE yet; run: bash deploy/local/stack.sh start"
+        pg_find_bin
+        [[ -n $PG_BIN ]] || die "PostgreSQL binaries not installed; run: bash deploy/local/stack.sh start"
+    fi
     wait_kafka "$deadline"
-    wait_pg "$deadline"
+    if with_pg; then wait_pg "$deadline"; fi
 }
 
 cmd_start() {
@@ -498,21 +686,29 @@ cmd_start() {
     take_lock
     check_java
     ensure_jars
-    pg_choose_base
-    ensure_postgres
-    if ! pg_running && port_open "$PG_PORT"; then
-        die "127.0.0.1:$PG_PORT is in use by another process (not this stack's PostgreSQL); see 'ss -ltnp'"
+    check_broker_count
+    if with_pg; then
+        pg_choose_base
+        ensure_postgres
+        if ! pg_running && port_open "$PG_PORT"; then
+            die "127.0.0.1:$PG_PORT is in use by another process (not this stack's PostgreSQL); see 'ss -ltnp'"
+        fi
     fi
-    start_kafka          # returns at once; the broker boots in the background
-    start_pg             # pg_ctl -w blocks until the server accepts connections
+    start_kafka          # returns at once; the brokers boot in the background
+    if with_pg; then start_pg; fi   # pg_ctl -w blocks until the server accepts connections
     cmd_wait
-    ensure_pg_app_db
-    log "stack up in $((SECONDS - t0)) s: kafka 127.0.0.1:$KAFKA_PORT, postgres $(pg_url)"
+    if with_pg; then
+        ensure_pg_app_db
+        log "stack up in $((SECONDS - t0)) s: kafka $(bootstrap_servers), postgres $(pg_url)"
+    else
+        log "Kafka up in $((SECONDS - t0)) s: $(bootstrap_servers) (no PostgreSQL: FOLLOWUP_STACK_POSTGRES=0)"
+    fi
 }
 
 cmd_stop() {
     take_lock
-    stop_kafka
+    stop_kafka "${1:-TERM}"
+    with_pg || return 0
     if pg_locate; then
         pg_find_bin
         stop_pg
@@ -522,10 +718,16 @@ cmd_stop() {
 }
 
 cmd_wipe() {
-    cmd_stop
+    # Kafka's data goes anyway: no clean shutdown needed (and none can hang).
+    cmd_stop KILL
     local d
+    if [[ -e $KSTATE ]]; then
+        log "removing $KSTATE"
+        rm -rf -- "${KSTATE:?}"
+    fi
+    with_pg || { log "wiped Kafka (jar cache $KAFKA_CACHE_DIR kept)"; return 0; }
     pg_locate || PG_BASE=""
-    for d in "$KSTATE" ${PG_BASE:+"$PG_BASE"} ${PG_BASE:+"$PG_SOCK"} "$STATE/pg" "/var/tmp/followup-pg-$STATE_HASH" "/tmp/followup-pg-$STATE_HASH.run"; do
+    for d in ${PG_BASE:+"$PG_BASE"} ${PG_BASE:+"$PG_SOCK"} "$STATE/pg" "/var/tmp/followup-pg-$STATE_HASH" "/tmp/followup-pg-$STATE_HASH.run"; do
         if [[ -e $d ]]; then
             log "removing $d"
             rm -rf -- "${d:?}"
@@ -535,20 +737,58 @@ cmd_wipe() {
     log "wiped (jar cache $KAFKA_CACHE_DIR kept)"
 }
 
+# For the fault suite: one node of the cluster down and up again.
+cmd_stop_broker() {
+    check_node_id "${1:-}"
+    take_lock
+    stop_kafka_node "$1" "${2:-TERM}"
+}
+
+cmd_start_broker() {
+    local i=${1:-} deadline=$((SECONDS + WAIT_TIMEOUT)) up
+    check_node_id "$i"
+    take_lock
+    check_java
+    ensure_jars
+    check_broker_count
+    start_kafka_node "$i"
+    wait_kafka_node "$i" "$deadline"
+    up=$(running_nodes)
+    node "$i"
+    # The node itself answers, and it sees every node that runs.
+    probe_kafka "127.0.0.1:$NPORT" "$up" "$deadline"
+}
+
 cmd_status() {
-    local rc=0 pid
+    local rc=0 pid i up
     echo "state dir: $STATE"
     echo "jar cache: $KAFKA_LIBS ($(jars_complete && echo complete || echo 'not downloaded'))"
-    if pid=$(kafka_pid); then
-        local listen
-        listen=$(sed -n 's/^listeners=//p' "$KPROPS")
-        echo "kafka $KAFKA_VERSION: RUNNING pid $pid; listeners $listen"
+    up=$(running_nodes)
+    if ((NBROKERS == 1)); then
+        node 1
+        if pid=$(kafka_pid 1); then
+            echo "kafka $KAFKA_VERSION: RUNNING pid $pid; listeners $(sed -n 's/^listeners=//p' "$NPROPS")"
+        else
+            echo "kafka $KAFKA_VERSION: stopped"
+            rc=3
+        fi
+        echo "  data $NDATA, log $NSERVER_LOG"
     else
-        echo "kafka $KAFKA_VERSION: stopped"
-        rc=3
+        echo "kafka $KAFKA_VERSION: $up of $NBROKERS nodes running (broker+controller each; RF $KAFKA_RF, min.insync.replicas $KAFKA_MIN_ISR); bootstrap $(bootstrap_servers)"
+        for ((i = 1; i <= NBROKERS; i++)); do
+            node "$i"
+            if pid=$(kafka_pid "$i"); then
+                echo "  node $i: RUNNING pid $pid; 127.0.0.1:$NPORT (controller :$NCPORT)"
+            else
+                echo "  node $i: stopped; 127.0.0.1:$NPORT (controller :$NCPORT)"
+            fi
+            echo "    data $NDATA, log $NSERVER_LOG"
+        done
+        ((up == NBROKERS)) || rc=3
     fi
-    echo "  data $KDATA, log $KSERVER_LOG"
-    if pg_locate; then
+    if ! with_pg; then
+        echo "postgresql: not managed here (FOLLOWUP_STACK_POSTGRES=0)"
+    elif pg_locate; then
         pg_find_bin
         if pg_running; then
             local port
@@ -568,25 +808,33 @@ cmd_status() {
 }
 
 cmd_env() {
-    echo "export FOLLOWUP_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT"
-    echo "export FOLLOWUP_DATABASE_URL=$(pg_url)"
+    echo "export FOLLOWUP_KAFKA_BOOTSTRAP=$(bootstrap_servers)"
+    echo "export FOLLOWUP_REPLICATION_FACTOR=$KAFKA_RF"
+    if with_pg; then echo "export FOLLOWUP_DATABASE_URL=$(pg_url)"; fi
 }
 
 usage() {
-    cat <<EOF
+    cat <<EOU
 usage: bash deploy/local/stack.sh COMMAND
 
-  start    fetch jars / install PostgreSQL if needed, start Kafka and PostgreSQL
-           unless running, wait until both answer, ensure role+db 'followup'
-  wait     wait (max \${FOLLOWUP_WAIT_TIMEOUT:-180}s) until Kafka and PostgreSQL answer
-  stop     stop both (Kafka SIGTERM then SIGKILL after 30 s; pg_ctl -m fast)
-  restart  stop, then start
-  wipe     stop, then delete Kafka and PostgreSQL data (the jar cache stays)
-  status   show what runs (exit 0 when both run, 3 otherwise)
-  env      print export lines for FOLLOWUP_KAFKA_BOOTSTRAP / FOLLOWUP_DATABASE_URL
+  start           fetch jars / install PostgreSQL if needed, start Kafka and PostgreSQL
+                  unless running, wait until both answer, ensure role+db 'followup'
+  wait            wait (max \${FOLLOWUP_WAIT_TIMEOUT:-180}s) until Kafka and PostgreSQL answer
+  stop            stop both (Kafka SIGTERM then SIGKILL after 30 s; pg_ctl -m fast)
+  restart         stop, then start
+  wipe            stop, then delete Kafka and PostgreSQL data (the jar cache stays)
+  status          show what runs (exit 0 when all run, 3 otherwise)
+  env             print export lines for FOLLOWUP_KAFKA_BOOTSTRAP, FOLLOWUP_REPLICATION_FACTOR
+                  and FOLLOWUP_DATABASE_URL
+  stop-broker N   stop Kafka node N (SIGTERM, SIGKILL after 30 s)
+  kill-broker N   SIGKILL Kafka node N (a crash: no clean shutdown)
+  start-broker N  start Kafka node N again and wait until it answers
 
-state: $STATE   jars: $KAFKA_LIBS
-EOF
+  BROKERS=3 bash deploy/local/stack.sh start   starts a three-node KRaft cluster
+  (RF 3, min.insync.replicas 2, unclean leader election off).
+
+state: $STATE   jars: $KAFKA_LIBS   kafka nodes: $NBROKERS
+EOU
 }
 
 case ${1:-} in
@@ -597,6 +845,9 @@ restart) cmd_stop; exec 9>&-; cmd_start ;;
 wipe) cmd_wipe ;;
 status) cmd_status ;;
 env) cmd_env ;;
+stop-broker) cmd_stop_broker "${2:-}" TERM ;;
+kill-broker) cmd_stop_broker "${2:-}" KILL ;;
+start-broker) cmd_start_broker "${2:-}" ;;
 -h | --help | help) usage ;;
 *) usage >&2; exit 2 ;;
 esac

@@ -4,13 +4,28 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from schemas.limits import (
+    MAX_BATCH_ITEMS,
+    BusinessDate,
+    DerivedId,
+    Name,
+    RequiredText,
+)
 from schemas.types import ComplaintSubject, Department, SlaBreach
 from services.kit.http import PERIOD_PATTERN
 
-# Text a command must give: blank or whitespace only is refused as missing.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+def _stripped(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+# Text a command must give: blank or whitespace only is refused as missing;
+# within the contracts' limits (schemas/limits.py).
+Text = Annotated[RequiredText, BeforeValidator(_stripped)]
+# A person who acts or is assigned: a name of the contracts, blank refused.
+Person = Annotated[Name, BeforeValidator(_stripped)]
 
 
 class Command(BaseModel):
@@ -18,7 +33,7 @@ class Command(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    actor: Text | None = Field(
+    actor: Person | None = Field(
         default=None, description="who does it (or header X-Actor)"
     )
 
@@ -28,7 +43,10 @@ class VersionedCommand(Command):
     read at (or send it as `If-Match`): a stale one is refused with 409."""
 
     version: int | None = Field(
-        default=None, ge=1, description="the version read (optimistic concurrency)"
+        default=None,
+        ge=1,
+        le=2_147_483_647,
+        description="the version read (optimistic concurrency)",
     )
 
 
@@ -36,13 +54,13 @@ class TicketAssign(VersionedCommand):
     department: Department | None = Field(
         default=None, description="default: the department holding the ticket"
     )
-    assignee: Text
-    assigned_on: date | None = Field(default=None, description="default: today")
+    assignee: Person
+    assigned_on: BusinessDate | None = Field(default=None, description="default: today")
 
 
 class TicketResolve(VersionedCommand):
     resolution: Text
-    resolved_on: date | None = Field(default=None, description="default: today")
+    resolved_on: BusinessDate | None = Field(default=None, description="default: today")
 
 
 class CapaSource(BaseModel):
@@ -53,7 +71,7 @@ class CapaSource(BaseModel):
     period: str | None = Field(
         default=None, pattern=PERIOD_PATTERN, description="report period, YYYY-MM"
     )
-    ticket_ids: list[str] = []
+    ticket_ids: list[DerivedId] = Field(default=[], max_length=MAX_BATCH_ITEMS)
 
     @model_validator(mode="after")
     def _named(self) -> "CapaSource":
@@ -70,12 +88,12 @@ class CapaCreate(Command):
         description="producing_company for product quality, quality otherwise",
     )
     action: Text
-    due: date
-    opened_on: date | None = Field(default=None, description="default: today")
+    due: BusinessDate
+    opened_on: BusinessDate | None = Field(default=None, description="default: today")
 
 
 class CapaVerify(VersionedCommand):
-    verified_on: date | None = Field(default=None, description="default: today")
+    verified_on: BusinessDate | None = Field(default=None, description="default: today")
     evidence: Text
 
 

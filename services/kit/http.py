@@ -13,13 +13,27 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Header, HTTPException, Query, status
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 
 # A calendar month (YYYY-MM) of a business date.
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 # A report period, named by the month of its cutoff: YYYY-MM (domain.md: the
 # 26th of the previous month to the 25th of this one). Only reporting uses it.
 PERIOD_PATTERN = MONTH_PATTERN
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    # pydantic also reads a number as a Unix timestamp ("1e-190" is
+    # 1970-01-01); a business date in a query is only ever YYYY-MM-DD.
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        msg = "must be a date YYYY-MM-DD"
+        raise ValueError(msg)
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
 PageCursor = Annotated[
@@ -30,7 +44,7 @@ Wait = Annotated[
     Query(description="answer once this service's read model applied the change"),
 ]
 AsOf = Annotated[
-    date | None, Query(description="the business date to answer for; today")
+    IsoDate | None, Query(description="the business date to answer for; today")
 ]
 Month = Annotated[
     str | None, Query(pattern=MONTH_PATTERN, description="a calendar month, YYYY-MM")
@@ -107,6 +121,7 @@ def unavailable(sentence: str, retry_after_s: int = 5) -> HTTPException:
 
 # For `responses=` of command routes, so that OpenAPI documents the refusals.
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": Refusal, "description": "the body is not readable (not UTF-8)"},
     404: {"model": Refusal, "description": "unknown entity"},
     409: {"model": Refusal, "description": "the current state does not allow it"},
     413: {"model": Refusal, "description": "the body is too large"},
@@ -141,3 +156,6 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Content types a JSON API reads; anything else is refused with 415 unless
 # the route declares its own (a file upload).
 JSON_TYPES = ("application/json", "application/problem+json")
+
+# For `responses=` of a read router: any parameter may be refused.
+READ_RESPONSES: dict[int | str, dict[str, Any]] = {422: COMMAND_RESPONSES[422]}

@@ -37,6 +37,7 @@ from services.kit.http import (
     request_problems,
     unavailable,
 )
+from services.kit.lag import wait_caught_up
 from services.kit.logs import configure_logging
 from services.kit.metrics import EVENTS_PUBLISHED
 from services.kit.outbox import OutboxRelay, sent_positions
@@ -95,6 +96,28 @@ class Runtime:
                     "rebuilding or catching up); retry shortly",
                     retry_after_s=10,
                 )
+
+    def decisions_caught_up(self) -> bool:
+        """Whether the service's event reactions applied the log as it stands
+        now (every replica's positions, read from PostgreSQL), waiting up to
+        `wait_timeout_s`: a business-date command (a tick, an SLA check) must
+        not decide against state that misses what the log already says."""
+        if self.reactor is None:
+            return True
+        topics = [
+            t.full_name(self.settings.topic_prefix)
+            for t in self.reactor.projection.topics
+        ]
+        with self.pool.connection() as conn:
+            behind = wait_caught_up(
+                conn,
+                self.store_schema,
+                self.settings.kafka_bootstrap,
+                topics,
+                self.settings.wait_timeout_s,
+            )
+            conn.commit()
+        return behind == 0
 
     def wait_until_published(self, event_ids: Sequence[Any]) -> list[Position] | None:
         """Block until the relay published these outbox events; their positions,
@@ -357,7 +380,11 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
         """The process is alive."""
         return {"status": "ok", "service": service.name}
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        responses={503: {"description": "not ready: the same body, saying why"}},
+    )
     def readyz(runtime: RuntimeDep) -> JSONResponse:
         """Broker and database reachable, projection running; with its lag."""
         checks: dict[str, Any] = {}

@@ -53,8 +53,16 @@ class Settings(BaseSettings):
     # at which the process kills itself with SIGKILL.
     crash_at: str = ""
 
+    # A fixed "today" for every service (FOLLOWUP_CLOCK_DATE), so a demo or a
+    # test runs on any business day, and the suite passes whatever the
+    # machine's date; unset in production.
+    clock_date: date | None = None
+
     def today(self) -> date:
-        """Today's date in the company's time zone (domain.md: dates)."""
+        """Today's date in the company's time zone (domain.md: dates), or the
+        fixed `clock_date`."""
+        if self.clock_date is not None:
+            return self.clock_date
         return local_today(self.timezone)
 
     def schema_for(self, service: str) -> str:

@@ -10,7 +10,6 @@ from datetime import date
 from typing import Protocol
 
 from services.kit.settings import Settings, local_today
-from services.scheduler.settings import scheduler_settings
 
 
 class Clock(Protocol):
@@ -41,7 +40,6 @@ class FixedClock:
 
 def clock_for(settings: Settings) -> Clock:
     """The fixed clock if `clock_date` is set, else the company time zone's."""
-    own = scheduler_settings(settings)
-    if own.clock_date is not None:
-        return FixedClock(own.clock_date)
+    if settings.clock_date is not None:
+        return FixedClock(settings.clock_date)
     return ZoneClock(settings.timezone)

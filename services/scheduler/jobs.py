@@ -9,7 +9,6 @@ from the store they write), in one transaction with its outbox rows.
 from datetime import date
 
 from services.kit.jobs import DailyJob, daily_job
-from services.kit.lag import wait_caught_up
 from services.kit.service import Runtime
 from services.scheduler.clock import clock_for
 from services.scheduler.handlers import tick
@@ -39,18 +38,3 @@ TICK = DailyJob(
     positions_schema=lambda runtime: runtime.store_schema,
 )
 tick_daily = daily_job(TICK)
-
-
-def caught_up(runtime: Runtime) -> bool:
-    """Whether the reactions applied the log as it stands now (all replicas'
-    positions, read from PostgreSQL), waiting up to `wait_timeout_s`."""
-    with runtime.pool.connection() as conn:
-        behind = wait_caught_up(
-            conn,
-            runtime.store_schema,
-            runtime.settings.kafka_bootstrap,
-            reaction_topics(runtime),
-            runtime.settings.wait_timeout_s,
-        )
-        conn.commit()
-    return behind == 0

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.limits import MAX_AMOUNT, ClientId
 from schemas.types import Channel, VisitKind, VisitStatus
 from services.kit.http import Limit, PageCursor
 
@@ -97,13 +98,21 @@ class WhatIf(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    on_site_threshold: Decimal | None = Field(default=None, ge=0)
-    max_failed_attempts: int | None = Field(default=None, ge=1)
-    industrial_tolerance_months: int | None = Field(default=None, ge=0)
-    revisit_tolerance_days: int | None = Field(default=None, ge=0)
-    warranty_months_from_power_on: int | None = Field(default=None, ge=1)
-    warranty_months_from_ship: int | None = Field(default=None, ge=1)
-    customer_id: str | None = Field(default=None, description="only this customer")
+    on_site_threshold: Decimal | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT, max_digits=15, decimal_places=2
+    )
+    max_failed_attempts: int | None = Field(default=None, strict=True, ge=1, le=100)
+    industrial_tolerance_months: int | None = Field(
+        default=None, strict=True, ge=0, le=120
+    )
+    revisit_tolerance_days: int | None = Field(default=None, strict=True, ge=0, le=3650)
+    warranty_months_from_power_on: int | None = Field(
+        default=None, strict=True, ge=1, le=120
+    )
+    warranty_months_from_ship: int | None = Field(
+        default=None, strict=True, ge=1, le=120
+    )
+    customer_id: ClientId | None = Field(default=None, description="only this customer")
     include_done: bool = Field(
         default=False, description="also visits already done (what would have been)"
     )

@@ -16,7 +16,6 @@ plain kit `Settings` falls back to the environment's.
 """
 
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 from functools import cache
 
@@ -27,10 +26,10 @@ from services.scheduler.domain.policy import DEFAULT_POLICY, Policy
 
 
 class SchedulerSettings(Settings):
-    """The kit's settings plus the scheduler's tick, clock and policy."""
+    """The kit's settings plus the scheduler's tick and policy (the clock,
+    `clock_date`, is the kit's)."""
 
     tick_interval_s: float = Field(default=60, gt=0)
-    clock_date: date | None = None
     on_site_threshold: Decimal | None = Field(default=None, ge=0)
     max_failed_attempts: int | None = Field(default=None, ge=1)
     policy_version: str | None = Field(default=None, min_length=1)

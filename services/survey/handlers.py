@@ -9,6 +9,7 @@ everything back: a refused command takes no number.
 """
 
 from collections import Counter
+from datetime import date
 from typing import Any
 
 import psycopg
@@ -16,7 +17,13 @@ from fastapi import HTTPException, status
 
 from schemas.types import AttemptFailure
 from services.kit.command import Decision
-from services.kit.http import conflict, not_found, unavailable, unprocessable
+from services.kit.http import (
+    conflict,
+    field_problem,
+    not_found,
+    unavailable,
+    unprocessable,
+)
 from services.survey import events, store, views
 from services.survey.domain.numbering import format_record_no, month_of
 from services.survey.domain.records import AnswerError, AnswerRule, validate_record
@@ -25,6 +32,7 @@ from services.survey.domain.visits import (
     FailAttempt,
     RecordVisit,
     Visit,
+    in_the_future,
     next_attempt_no,
     why_closed,
 )
@@ -56,6 +64,14 @@ def _field(error: AnswerError) -> str:
     return error.question_id
 
 
+def not_in_the_future(field: str, on: date, today: date) -> None:
+    """422 for a visit or attempt dated after today (the company's zone)."""
+    if in_the_future(on, today):
+        raise field_problem(
+            field, "not in the future", f"{on.isoformat()} is after today {today}"
+        )
+
+
 def open_visit(conn: Conn, visit_id: str) -> Visit:
     """Lock the visit and return it if it takes a record or attempt (404/409)."""
     store.lock_visit(conn, visit_id)
@@ -81,8 +97,11 @@ def open_visit(conn: Conn, visit_id: str) -> Visit:
     return visit
 
 
-def record_visit(conn: Conn, *, command: RecordVisit) -> Decision[VisitRecordCreated]:
+def record_visit(
+    conn: Conn, *, command: RecordVisit, today: date
+) -> Decision[VisitRecordCreated]:
     """Check the record against its visit's kind, number it, close the visit."""
+    not_in_the_future("visited_on", command.visited_on, today)
     visit = open_visit(conn, command.visit_id)
     assert visit.kind is not None  # a visit of unknown kind is refused as unknown
     errors = validate_record(command.record(visit.kind))
@@ -105,8 +124,11 @@ def record_visit(conn: Conn, *, command: RecordVisit) -> Decision[VisitRecordCre
     return Decision(answer, [completed, *complaints])
 
 
-def fail_attempt(conn: Conn, *, command: FailAttempt) -> Decision[AttemptCreated]:
+def fail_attempt(
+    conn: Conn, *, command: FailAttempt, today: date
+) -> Decision[AttemptCreated]:
     """Count a failed attempt, numbered after the visit's previous ones."""
+    not_in_the_future("attempted_on", command.attempted_on, today)
     visit = open_visit(conn, command.visit_id)
     attempt_no = next_attempt_no(store.attempts_made(conn, visit.visit_id))
     event = events.attempt_failed(visit, attempt_no, command)

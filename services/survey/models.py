@@ -5,7 +5,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.survey import Answer
+from schemas.limits import BusinessDate, DerivedId, Name, Text
+from schemas.survey import Answer, QuestionId
 from schemas.types import (
     AttemptFailure,
     Channel,
@@ -21,25 +22,27 @@ class VisitRecordCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    visit_id: str = Field(min_length=1)
-    visited_on: date
-    visitor: str = Field(min_length=1)
+    visit_id: DerivedId
+    visited_on: BusinessDate = Field(description="not after today")
+    visitor: Name
     channel: Channel | None = Field(
         default=None, description="how the visit was made; default: as planned"
     )
-    answers: dict[str, Answer] = Field(
-        default={}, description="the checklist of the visit's kind, by question id"
+    answers: dict[QuestionId, Answer] = Field(
+        default={},
+        max_length=100,
+        description="the checklist of the visit's kind, by question id",
     )
     product_quality: Rating | None = None
     service_quality: Rating | None = None
-    suggestions: str = ""
-    needs: str = ""
+    suggestions: Text = ""
+    needs: Text = ""
     unresolved_by_phone: bool = Field(
         default=False,
         description="a problem the phone could not solve: the next visit is on site",
     )
-    actor: str | None = Field(
-        default=None, min_length=1, description="who enters it; default: the visitor"
+    actor: Name | None = Field(
+        default=None, description="who enters it; default: the visitor"
     )
 
 
@@ -95,12 +98,12 @@ class AttemptCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    attempted_on: date
-    visitor: str = Field(min_length=1)
+    attempted_on: BusinessDate = Field(description="not after today")
+    visitor: Name
     reason: AttemptFailure
-    note: str = ""
-    actor: str | None = Field(
-        default=None, min_length=1, description="who enters it; default: the visitor"
+    note: Text = ""
+    actor: Name | None = Field(
+        default=None, description="who enters it; default: the visitor"
     )
 
 

@@ -2,6 +2,7 @@
 broker and database: facts in → the trial-run visit → a dissatisfied visit
 record → a ticket at production → the monthly report counts it."""
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,10 @@ from tests.support.factories import contract, installed, powered_on, shipped
 from tests.support.processes import eventually, running_services
 
 pytestmark = pytest.mark.e2e
+
+# "Today" pinned for the scheduler, whose background tick is an hour away;
+# every feedback command names its date: nothing depends on the machine's date.
+PINNED = {"FOLLOWUP_CLOCK_DATE": "2026-11-30", "FOLLOWUP_TICK_INTERVAL_S": "3600"}
 
 
 def neutral_answers(template: dict[str, Any]) -> dict[str, Any]:
@@ -28,7 +33,7 @@ def neutral_answers(template: dict[str, Any]) -> dict[str, Any]:
 def test_a_dissatisfied_trial_run_reaches_production_and_the_report(
     settings: Settings, tmp_path: Path
 ) -> None:
-    with running_services(settings, tmp_path) as url:
+    with running_services(settings, tmp_path, extra_env=PINNED) as url:
         facts = [
             contract("C1", "K1"),
             shipped("C1", "K1", "U1", "2026-09-20"),
@@ -97,6 +102,14 @@ def test_a_dissatisfied_trial_run_reaches_production_and_the_report(
 
         done = httpx.get(f"{url['scheduler']}/v1/visits/{visit['visit_id']}").json()
         assert done["status"] == "done"
+        for name, base in url.items():
+            assert httpx.get(f"{base}/healthz").status_code == 200, name
+    # Every service logs JSON lines (README: "Logs are JSON lines on stderr").
+    for name in url:
+        lines = (tmp_path / f"{name}.log").read_text().splitlines()
+        assert lines, name
+        for line in lines:
+            assert isinstance(json.loads(line), dict), (name, line)
 
 
 def test_the_complaint_loop_closes_through_the_real_scheduler(
@@ -105,7 +118,7 @@ def test_the_complaint_loop_closes_through_the_real_scheduler(
     """Dissatisfied record → ticket → assign → resolve → the scheduler plans a
     re-visit → a dissatisfied re-visit reopens → resolve → a second re-visit,
     satisfied, verifies the ticket."""
-    with running_services(settings, tmp_path) as url:
+    with running_services(settings, tmp_path, extra_env=PINNED) as url:
         facts = [
             contract("C2", "K2"),
             shipped("C2", "K2", "U2", "2026-09-20"),
@@ -172,7 +185,11 @@ def test_the_complaint_loop_closes_through_the_real_scheduler(
         assert opened["department"] == "production"
         assigned = httpx.post(
             f"{url['feedback']}/v1/tickets/{opened['ticket_id']}/assign?wait=true",
-            json={"assignee": "Qian Gang", "actor": "production"},
+            json={
+                "assignee": "Qian Gang",
+                "assigned_on": "2026-11-21",
+                "actor": "production",
+            },
             timeout=30,
         )
         assert assigned.status_code == 200, assigned.text
@@ -182,10 +199,10 @@ def test_the_complaint_loop_closes_through_the_real_scheduler(
         assert (first["due_date"], first["latest_date"]) == ("2026-11-25", "2026-12-02")
         record(first, "2026-11-26", "dissatisfied")
         eventually(lambda: ticket("reopened"))
-        resolve(opened["ticket_id"], "2026-12-03")
+        resolve(opened["ticket_id"], "2026-11-27")
 
         second = eventually(lambda: visit_of("revisit", 2))
-        assert second["due_date"] == "2026-12-03"
-        record(second, "2026-12-04", "satisfied")
+        assert second["due_date"] == "2026-11-27"
+        record(second, "2026-11-28", "satisfied")
         verified = eventually(lambda: ticket("verified"))
         assert verified["ticket_id"] == opened["ticket_id"]

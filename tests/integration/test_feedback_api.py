@@ -4,13 +4,16 @@ The survey's part (complaints and re-visit records on the survey topic) is
 played by the tests, which produce those events themselves.
 """
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from psycopg import sql
 
-from schemas.catalogue import FEEDBACK
+from schemas.catalogue import FEEDBACK, Topic
+from schemas.envelope import Event
 from schemas.survey import (
     ComplaintRaised,
     ComplaintRaisedPayload,
@@ -20,9 +23,11 @@ from schemas.survey import (
 from schemas.types import Channel, ComplaintSubject, Rating, VisitKind
 from services.feedback.service import SERVICE
 from services.feedback.settings import FeedbackSettings, SlaConfig
+from services.kit.producer import EventProducer, Position
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from tests.support.processes import eventually
+from tests.support.scheduler import settle
 from tests.support.survey import end_offset, events_on, produce
 
 pytestmark = pytest.mark.integration
@@ -75,6 +80,20 @@ def revisit_record(
     )
 
 
+def publish(settings: Settings, events: Sequence[Event]) -> list[Position]:
+    """Append events as the survey would; where they landed."""
+    producer = EventProducer(settings.kafka_bootstrap, settings.topic_prefix, "test")
+    try:
+        return producer.publish(events)
+    finally:
+        producer.close()
+
+
+def feedback_dead_letters(settings: Settings) -> int:
+    """How many events feedback's consumers could not apply."""
+    return end_offset(settings, Topic("feedback.dlq", "feedback", ()))
+
+
 def tickets_of(client: TestClient, count: int, **params: Any) -> list[dict[str, Any]]:
     """The tickets matching `params`, once there are `count` of them."""
 
@@ -101,11 +120,18 @@ def test_a_complaint_opens_a_ticket_at_the_department_of_its_subject(
         complaint("C1", "HF-2026-11-0001-2", SERVICE_QUALITY),
         complaint("C2", "HF-2026-11-0002-1", SUGGESTION),
     ]
+    # The same complaint raised again under a new event id (the survey
+    # derived it twice): it names the same complaint, so the same ticket.
+    reraised = complaint("C1", "HF-2026-11-0001-1", PRODUCT)
     with TestClient(create_app(SERVICE, settings)) as client:
-        produce(settings, complaints)
+        runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        settle(runtime, publish(settings, complaints))
         tickets_of(client, 3)
-        produce(settings, complaints[:1])  # the survey's projection re-ran
-        mine = tickets_of(client, 2, customer_id="C1")
+        # The resend (the survey's projection re-ran) and the re-raise are
+        # applied before anything is read: without the wait, the checks
+        # below would hold before either was consumed.
+        settle(runtime, publish(settings, [complaints[0], reraised]))
+        mine = client.get("/v1/tickets", params={"customer_id": "C1"}).json()["items"]
         theirs = tickets_of(client, 1, department="quality")
         detail = client.get("/v1/tickets/FB-2026-11-0001-1").json()
         missing = client.get("/v1/tickets/FB-nothing")
@@ -131,6 +157,7 @@ def test_a_complaint_opens_a_ticket_at_the_department_of_its_subject(
         "HF-2026-11-0002-1",
     ]
     assert {e.causation_id for e in opened} == {c.event_id for c in complaints}
+    assert feedback_dead_letters(settings) == 0
 
 
 def test_assign_and_resolve_record_their_actor_and_refuse_what_the_lifecycle_does_not_allow(  # noqa: E501
@@ -228,7 +255,11 @@ def test_two_replicas_resolving_one_ticket_at_once_append_one_resolution(
 def test_a_revisit_read_before_the_resolution_settles_it_once_resolved(
     settings: Settings,
 ) -> None:
+    revisit = revisit_record(
+        "C1", "FB-2026-11-0001-1", "HF-2026-11-0007", "2026-11-12", Rating.SATISFIED
+    )
     with TestClient(create_app(SERVICE, settings)) as client:
+        runtime = client.app.state.runtime  # type: ignore[attr-defined]
         ticket = open_ticket(client, settings)
         client.post(
             f"/v1/tickets/{ticket}/assign?wait=true",
@@ -236,33 +267,46 @@ def test_a_revisit_read_before_the_resolution_settles_it_once_resolved(
             headers=BOSS,
         )
         # Two topics have no order between them: the re-visit record may be
-        # read before the resolution it follows.
-        produce(
-            settings,
-            [
-                revisit_record(
-                    "C1", ticket, "HF-2026-11-0007", "2026-11-12", Rating.SATISFIED
-                )
-            ],
-        )
-        eventually(
-            lambda: client.get(f"/v1/tickets/{ticket}").json()["status"] == "assigned"
-        )
-        client.post(
-            f"/v1/tickets/{ticket}/resolve",
+        # read before the resolution it follows. Force that order: the
+        # resolution is held until the re-visit is applied.
+        settle(runtime, publish(settings, [revisit]))
+        waiting = client.get(f"/v1/tickets/{ticket}").json()
+        pending = pending_revisits(runtime)
+        resolved = client.post(
+            f"/v1/tickets/{ticket}/resolve?wait=true",
             json={"resolution": "换了断路器", "resolved_on": "2026-11-10"},
             headers=BOSS,
         )
-        verified = eventually(
-            lambda: (
-                (t := client.get(f"/v1/tickets/{ticket}").json())["status"]
-                == "verified"
-                and t
-            )
-        )
+        # Read at once, without polling: the resolution itself settled it.
+        verified = client.get(f"/v1/tickets/{ticket}").json()
+        settled = pending_revisits(runtime)
+    assert (waiting["status"], waiting["revisits"]) == ("assigned", [])
+    assert pending == [("HF-2026-11-0007", False)]
+    assert resolved.status_code == 200, resolved.text
+    assert resolved.json()["applied"] is True
+    assert verified["status"] == "verified"
     assert verified["revisits"] == ["HF-2026-11-0007"]
     assert verified["verified_on"] == "2026-11-12"
-    assert verified["history"][-1]["type"] == "ticket_verified"
+    assert [h["type"] for h in verified["history"]][-2:] == [
+        "ticket_resolved",
+        "ticket_verified",
+    ]
+    assert settled == [("HF-2026-11-0007", True)]
+    (verdict,) = [
+        e for e in events_on(settings, FEEDBACK) if e.type == "ticket_verified"
+    ]
+    assert verdict.causation_id == revisit.event_id
+
+
+def pending_revisits(runtime: Any) -> list[tuple[str, bool]]:
+    """The re-visits the store holds for their ticket's resolution."""
+    with runtime.pool.connection() as conn:
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT record_no, settled FROM {}.pending_revisits ORDER BY record_no"
+            ).format(sql.Identifier(runtime.store_schema))
+        ).fetchall()
+    return [(str(r), bool(s)) for r, s in rows]
 
 
 def test_overdue_tickets_are_flagged_and_each_breach_announced_once(

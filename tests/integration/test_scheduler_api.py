@@ -59,7 +59,10 @@ def error_fields(response: Any) -> set[str]:
 
 @pytest.fixture
 def client(settings: Settings) -> Any:
-    with scheduler(scheduler_settings(settings)) as running:
+    # "Today" pinned and the background tick an hour away: statuses read
+    # without `as_of` and the histories never depend on the machine's date.
+    own = scheduler_settings(settings, clock_date=AS_OF, tick_interval_s=3600)
+    with scheduler(own) as running:
         feed(running, FACTS)
         yield running
 
@@ -68,7 +71,12 @@ def client(settings: Settings) -> Any:
 def bare() -> Any:
     """A scheduler with nothing on its log, shared by the read-only error tests."""
     prefix = unique_prefix()
-    own = SchedulerSettings(topic_prefix=prefix, schema_prefix=f"{prefix}_")
+    own = SchedulerSettings(
+        topic_prefix=prefix,
+        schema_prefix=f"{prefix}_",
+        clock_date=AS_OF,
+        tick_interval_s=3600,
+    )
     with scheduler(own) as running:
         yield running
     remove_deployment(own)
@@ -142,8 +150,15 @@ def test_filters_narrow_the_list(client: TestClient) -> None:
     assert set(ids(due)) == {"U5:warranty_6m", "U7:warranty_6m"}
     assert {v["status"] for v in due} == {"due"}
     overdue = visits(client, status="overdue", as_of=AS_OF, customer_id="C1")
-    assert "U8:warranty_6m" in ids(overdue)
-    assert all(v["status"] == "overdue" for v in overdue)
+    # Past the latest date (due + 1 month) on 11-20: every trial run (power-on
+    # + 1 month, latest by July) and U8's warranty_6m (latest 11-01).
+    assert ids(overdue) == [
+        "U8:trial_run",  # due 05-01
+        "U5:trial_run",  # due 06-10
+        "U6:trial_run",  # due 06-25
+        "U8:warranty_6m",  # due 10-01
+    ]
+    assert {v["status"] for v in overdue} == {"overdue"}
     planned = visits(client, status="planned", as_of=AS_OF, kind="warranty_6m")
     assert ids(planned) == ["U6:warranty_6m"]
     # The same visit, read for another day.

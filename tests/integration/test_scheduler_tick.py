@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from httpx import Response
 
+from schemas.catalogue import SCHEDULE
 from schemas.codec import decode_obj
 from schemas.schedule import VisitDue, VisitOverdue
 from services.kit.db import connect
@@ -22,6 +23,7 @@ from tests.support.scheduler import (
     scheduler_settings,
     visit_completed,
 )
+from tests.support.survey import end_offset
 
 pytestmark = pytest.mark.integration
 
@@ -97,30 +99,55 @@ def test_a_done_visit_is_not_announced(settings: Settings) -> None:
     with scheduler(own) as client:
         feed(client, UNIT)
         feed(client, [visit_completed("C1", "U1:trial_run", "trial_run", "2026-11-16")])
-        result = client.post("/v1/tick", params={"as_of": "2026-12-20"})
-        assert ("due", "U1:trial_run") not in announced(result)
-        assert ("due", "U1:pre_power_on") in announced(result)
+        result = client.post("/v1/tick", params={"as_of": "2026-12-20", "wait": True})
+        assert result.status_code == 200, result.text
+        # Past its latest date (12-15) and never announced: only being done
+        # keeps it from both notices.
+        assert announced(result) == {
+            ("due", "U1:pre_power_on"),
+            ("overdue", "U1:pre_power_on"),
+        }
+    assert notices(settings) == {
+        ("visit_due", "U1:pre_power_on"): 1,
+        ("visit_overdue", "U1:pre_power_on"): 1,
+    }
+
+
+def job_settled(settings: Settings, job: str, on: date) -> bool:
+    """Whether the job recorded `on` as run and the outbox is drained."""
+    with connect(settings.database_url, settings.store_schema_for("scheduler")) as c:
+        ran = c.execute("SELECT last_date FROM job_runs WHERE job = %s", (job,))
+        row = ran.fetchone()
+        unsent = c.execute(
+            "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed IS NULL"
+        ).fetchone()
+    return row is not None and row[0] == on and unsent is not None and unsent[0] == 0
 
 
 def test_the_leader_s_daily_job_announces_once_with_two_replicas(
     settings: Settings,
 ) -> None:
-    own = scheduler_settings(
-        settings, clock_date=date(2026, 11, 20), tick_interval_s=0.2
-    )
+    clock = date(2026, 11, 20)
+    own = scheduler_settings(settings, clock_date=clock, tick_interval_s=0.2)
     with scheduler(own) as one, scheduler(own) as two:
         feed(one, UNIT)
-        expected = {
+        # The job records the date it ran in the transaction of its
+        # announcements' outbox rows: once recorded and the outbox drained,
+        # everything it will ever announce for that date is on the topic.
+        deadline = time.monotonic() + 30
+        while not job_settled(own, "scheduler.tick", clock):
+            assert time.monotonic() < deadline, "the daily job did not run"
+            time.sleep(0.2)
+        settled = end_offset(settings, SCHEDULE)
+        assert notices(settings) == {
             ("visit_due", "U1:pre_power_on"): 1,
             ("visit_overdue", "U1:pre_power_on"): 1,
             ("visit_due", "U1:trial_run"): 1,
         }
-        deadline = time.monotonic() + 30
-        while notices(settings) != expected and time.monotonic() < deadline:
-            time.sleep(0.3)
-        time.sleep(1.5)  # several more intervals on both replicas
-        assert notices(settings) == expected
         assert announced(two.post("/v1/tick")) == set()  # today is the clock's
+        time.sleep(1.0)  # five more intervals on both replicas
+        assert job_settled(own, "scheduler.tick", clock)
+        assert end_offset(settings, SCHEDULE) == settled
 
 
 def test_a_tick_after_today_is_refused(settings: Settings) -> None:

@@ -369,7 +369,7 @@ def test_records_are_listed_by_customer_month_and_kind(settings: Settings) -> No
         )
         for visit_id, kind, on in [
             ("V1", TRIAL, "2026-11-20"),
-            ("V2", VisitKind.WARRANTY_6M, "2026-12-02"),
+            ("V2", VisitKind.WARRANTY_6M, "2026-10-02"),
             ("V3", TRIAL, "2026-11-21"),
         ]:
             created = client.post(
@@ -388,9 +388,9 @@ def test_records_are_listed_by_customer_month_and_kind(settings: Settings) -> No
         first_page = client.get("/v1/visit-records", params={"limit": 2}).json()
         second = numbers(limit=2, cursor=first_page["next"])
         missing = client.get("/v1/visit-records/HF-2026-11-0099")
-    assert by_customer == ["HF-2026-11-0001", "HF-2026-12-0001"]
+    assert by_customer == ["HF-2026-10-0001", "HF-2026-11-0001"]
     assert by_month == ["HF-2026-11-0001", "HF-2026-11-0002"]
-    assert by_kind == ["HF-2026-12-0001"]
-    assert [r["record_no"] for r in first_page["items"]] == by_month
-    assert second == ["HF-2026-12-0001"]
+    assert by_kind == ["HF-2026-10-0001"]
+    assert [r["record_no"] for r in first_page["items"]] == by_customer
+    assert second == ["HF-2026-11-0002"]
     assert missing.status_code == 404

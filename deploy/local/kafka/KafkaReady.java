@@ -1,9 +1,10 @@
 // Readiness probe for the local broker, run by deploy/local/stack.sh with the
 // JDK's single-file source launcher against the broker's own jar cache:
-//   java -cp "<libs>/*" KafkaReady.java 127.0.0.1:9092
+//   java -cp "<libs>/*" KafkaReady.java 127.0.0.1:9092 [MIN_BROKERS]
 // It asks the broker for cluster metadata (DescribeCluster + ListTopics) the way
 // a real client does, so a wrong advertised listener or a broker that is not
-// yet unfenced fails it. Exit 0 = ready, 1 = not ready (reason on stderr).
+// yet unfenced fails it; so does a cluster in which fewer than MIN_BROKERS
+// (default 1) brokers are registered and unfenced. Exit 0 = ready, 1 = not ready (reason on stderr).
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -13,6 +14,7 @@ import org.apache.kafka.common.Node;
 public class KafkaReady {
     public static void main(String[] args) {
         String bootstrap = args.length > 0 ? args[0] : "127.0.0.1:9092";
+        int minBrokers = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
@@ -21,8 +23,8 @@ public class KafkaReady {
         try (Admin admin = Admin.create(props)) {
             var cluster = admin.describeCluster();
             var nodes = cluster.nodes().get(10, TimeUnit.SECONDS);
-            if (nodes.isEmpty()) {
-                System.err.println("no broker in cluster metadata yet");
+            if (nodes.size() < Math.max(1, minBrokers)) {
+                System.err.println(nodes.size() + " broker(s) in cluster metadata, waiting for " + minBrokers);
                 System.exit(1);
             }
             int topics = admin.listTopics().names().get(10, TimeUnit.SECONDS).size();

@@ -30,6 +30,7 @@ from services.feedback.models import (
 from services.kit.http import (
     COMMAND_RESPONSES,
     PERIOD_PATTERN,
+    READ_RESPONSES,
     AsOf,
     IdempotencyKey,
     Limit,
@@ -40,7 +41,9 @@ from services.kit.http import (
 )
 from services.kit.service import RuntimeDep
 
-router = APIRouter(prefix="/v1/capas", tags=["capas"])
+router = APIRouter(prefix="/v1/capas", tags=["capas"], responses=READ_RESPONSES)
+
+# FastAPI answers 400 for a body it cannot read as text (not UTF-8).
 
 
 @router.post(
@@ -80,7 +83,11 @@ def open_capa(
     )
 
 
-@router.post("/{capa_id}/verify", response_model=Appended, responses=COMMAND_RESPONSES)
+@router.post(
+    "/{capa_id}/verify",
+    response_model=Appended,
+    responses=COMMAND_RESPONSES,
+)
 def verify_capa(
     runtime: RuntimeDep,
     *,
@@ -160,7 +167,9 @@ def list_capas(
     return CapaPage(items=items, next=next_cursor)
 
 
-@router.get("/{capa_id}", response_model=CapaRead)
+@router.get(
+    "/{capa_id}", response_model=CapaRead, responses={404: COMMAND_RESPONSES[404]}
+)
 def get_capa(runtime: RuntimeDep, capa_id: str, as_of: AsOf = None) -> CapaRead:
     """One CAPA, flagged when open past its due date."""
     with runtime.pool.connection() as conn:

@@ -6,13 +6,20 @@ from services.feedback import handlers
 from services.feedback.models import OverdueAnnounced
 from services.feedback.settings import feedback_settings
 from services.kit.command import Conn, Decision, run_command
-from services.kit.http import AsOf, IdempotencyKey, Wait
+from services.kit.http import (
+    COMMAND_RESPONSES,
+    AsOf,
+    IdempotencyKey,
+    Wait,
+    field_problem,
+    unavailable,
+)
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/sla", tags=["tickets"])
 
 
-@router.post("/check", response_model=OverdueAnnounced)
+@router.post("/check", response_model=OverdueAnnounced, responses=COMMAND_RESPONSES)
 def check_sla_now(
     runtime: RuntimeDep,
     as_of: AsOf = None,
@@ -21,7 +28,12 @@ def check_sla_now(
 ) -> OverdueAnnounced:
     """Announce each SLA breach not announced yet (`ticket_overdue`, once),
     as the daily job does."""
-    day = as_of or runtime.settings.today()
+    today = runtime.settings.today()
+    day = as_of or today
+    if day > today:
+        raise field_problem("as_of", "not after today", f"today is {today}")
+    if not runtime.decisions_caught_up():
+        raise unavailable("feedback is still applying the log; retry shortly")
     sla = feedback_settings(runtime.settings).feedback_sla.sla()
 
     def decide(conn: Conn) -> Decision[OverdueAnnounced]:

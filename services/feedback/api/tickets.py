@@ -29,6 +29,7 @@ from services.feedback.models import (
 from services.feedback.settings import feedback_settings
 from services.kit.http import (
     COMMAND_RESPONSES,
+    READ_RESPONSES,
     AsOf,
     IdempotencyKey,
     Limit,
@@ -39,7 +40,9 @@ from services.kit.http import (
 )
 from services.kit.service import RuntimeDep
 
-router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
+router = APIRouter(prefix="/v1/tickets", tags=["tickets"], responses=READ_RESPONSES)
+
+# FastAPI answers 400 for a body it cannot read as text (not UTF-8).
 
 
 @router.get("", response_model=TicketPage)
@@ -77,7 +80,11 @@ def list_tickets(
     return TicketPage(items=items, next=next_cursor)
 
 
-@router.get("/{ticket_id}", response_model=TicketRead)
+@router.get(
+    "/{ticket_id}",
+    response_model=TicketRead,
+    responses={404: COMMAND_RESPONSES[404]},
+)
 def get_ticket(runtime: RuntimeDep, ticket_id: str, as_of: AsOf = None) -> TicketRead:
     """One ticket, its SLA flags and its history: every event with its actor."""
     with runtime.pool.connection() as conn:
@@ -94,7 +101,9 @@ def get_ticket(runtime: RuntimeDep, ticket_id: str, as_of: AsOf = None) -> Ticke
 
 
 @router.post(
-    "/{ticket_id}/assign", response_model=Appended, responses=COMMAND_RESPONSES
+    "/{ticket_id}/assign",
+    response_model=Appended,
+    responses=COMMAND_RESPONSES,
 )
 def assign_ticket(
     runtime: RuntimeDep,
@@ -131,7 +140,9 @@ def assign_ticket(
 
 
 @router.post(
-    "/{ticket_id}/resolve", response_model=Appended, responses=COMMAND_RESPONSES
+    "/{ticket_id}/resolve",
+    response_model=Appended,
+    responses=COMMAND_RESPONSES,
 )
 def resolve_ticket(
     runtime: RuntimeDep,

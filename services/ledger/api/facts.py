@@ -4,7 +4,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, status
 
-from services.kit.http import COMMAND_RESPONSES, Unprocessable, Wait, unprocessable
+from services.kit.http import (
+    COMMAND_RESPONSES,
+    Unprocessable,
+    Wait,
+    unprocessable,
+)
 from services.kit.service import RuntimeDep
 from services.ledger import views
 from services.ledger.domain.facts import InvalidEventsError, TooManyFactsError
@@ -19,6 +24,7 @@ router = APIRouter(prefix="/v1", tags=["ledger"])
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
     responses={
+        400: COMMAND_RESPONSES[400],
         409: {
             "model": Unprocessable,
             "description": "an event id appended before with other content",

@@ -2,12 +2,12 @@
 
 from fastapi import APIRouter
 
-from services.kit.http import Limit, PageCursor
+from services.kit.http import READ_RESPONSES, Limit, PageCursor
 from services.kit.service import RuntimeDep
 from services.ledger import handlers
 from services.ledger.models import LedgerPage, RetailOrder
 
-router = APIRouter(prefix="/v1", tags=["ledger"])
+router = APIRouter(prefix="/v1", tags=["ledger"], responses=READ_RESPONSES)
 
 
 @router.get("/ledger", response_model=LedgerPage)

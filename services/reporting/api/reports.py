@@ -1,10 +1,10 @@
 """`/v1/reports`: the monthly satisfaction measurement report, JSON and XLSX."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from services.kit.http import PERIOD_PATTERN, Unprocessable, field_problem
+from services.kit.http import PERIOD_PATTERN, READ_RESPONSES, field_problem
 from services.kit.service import RuntimeDep
 from services.reporting import handlers
 from services.reporting.domain.periods import PeriodError, parse_period
@@ -24,9 +24,7 @@ ReportPeriod = Annotated[
         json_schema_extra={"pattern": PERIOD_PATTERN},
     ),
 ]
-REFUSALS: dict[int | str, dict[str, Any]] = {
-    422: {"model": Unprocessable, "description": "not a period"}
-}
+REFUSALS = READ_RESPONSES
 
 
 def _report(runtime: RuntimeDep, period: str) -> MonthlyReport:

@@ -1,7 +1,10 @@
 """HTTP: how the plan would differ under a changed policy (writes nothing)."""
 
+from typing import Any
+
 from fastapi import APIRouter
 
+from services.kit.http import COMMAND_RESPONSES
 from services.kit.service import RuntimeDep
 from services.scheduler.api.common import policy_of
 from services.scheduler.domain.visit import VisitPlan
@@ -14,6 +17,12 @@ from services.scheduler.models import (
 )
 
 router = APIRouter(prefix="/v1", tags=["policy"])
+
+# What the what-if refuses: it reads a JSON body (400 when not UTF-8) and
+# decides nothing (no 404, 409 or 503).
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    code: COMMAND_RESPONSES[code] for code in (400, 413, 415, 422)
+}
 
 POLICY_FIELDS = (
     "on_site_threshold",
@@ -36,7 +45,7 @@ def _side(visit: VisitPlan | None) -> PlanSide | None:
     )
 
 
-@router.post("/policy/what-if", response_model=WhatIfResult)
+@router.post("/policy/what-if", response_model=WhatIfResult, responses=REFUSALS)
 def post_what_if(runtime: RuntimeDep, body: WhatIf) -> WhatIfResult:
     """Replay every customer's facts under the changed policy; compare the plans.
 

@@ -16,7 +16,6 @@ from services.kit.http import (
 from services.kit.service import RuntimeDep
 from services.scheduler.api.common import today
 from services.scheduler.handlers import tick
-from services.scheduler.jobs import caught_up
 from services.scheduler.models import AnnouncedRead, TickResult
 
 router = APIRouter(prefix="/v1", tags=["ops"])
@@ -42,7 +41,7 @@ def post_tick(
     day = as_of if as_of is not None else now
     if day > now:
         raise field_problem("as_of", "not after today", f"today is {now.isoformat()}")
-    if not caught_up(runtime):
+    if not runtime.decisions_caught_up():
         raise unavailable("the scheduler is still applying the log; retry shortly")
 
     def decide(conn: Any) -> Decision[TickResult]:

@@ -5,14 +5,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.kit.http import AsOf, field_problem, not_found
+from services.kit.http import (
+    COMMAND_RESPONSES,
+    READ_RESPONSES,
+    AsOf,
+    field_problem,
+    not_found,
+)
 from services.kit.service import RuntimeDep
 from services.scheduler import store, views
 from services.scheduler.api.common import policy_of, today
 from services.scheduler.ical import render_calendar
 from services.scheduler.models import VisitDetail, VisitPage, VisitQuery
 
-router = APIRouter(prefix="/v1", tags=["visits"])
+router = APIRouter(prefix="/v1", tags=["visits"], responses=READ_RESPONSES)
 
 
 @router.get("/visits", response_model=VisitPage)
@@ -62,7 +68,11 @@ def get_calendar(
     return Response(content=body, media_type="text/calendar; charset=utf-8")
 
 
-@router.get("/visits/{visit_id}", response_model=VisitDetail)
+@router.get(
+    "/visits/{visit_id}",
+    response_model=VisitDetail,
+    responses={404: COMMAND_RESPONSES[404]},
+)
 def get_visit(runtime: RuntimeDep, visit_id: str, as_of: AsOf = None) -> VisitDetail:
     """One visit, its status for `as_of`, and its history, oldest first."""
     with runtime.pool.connection() as conn:

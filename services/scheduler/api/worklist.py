@@ -1,18 +1,17 @@
 """HTTP: what to do now, gathered into batches (集中回访), overdue first."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.kit.http import AsOf
+from services.kit.http import READ_RESPONSES, AsOf, IsoDate
 from services.kit.service import RuntimeDep
 from services.scheduler import views
 from services.scheduler.api.common import policy_of, today
 from services.scheduler.domain.worklist import gather_batches
 from services.scheduler.models import BatchRead, Worklist
 
-router = APIRouter(prefix="/v1", tags=["worklist"])
+router = APIRouter(prefix="/v1", tags=["worklist"], responses=READ_RESPONSES)
 
 
 @router.get("/worklist", response_model=Worklist)
@@ -24,7 +23,7 @@ def get_worklist(
         str | None, Query(description="of the visit's latest attempt or record")
     ] = None,
     until: Annotated[
-        date | None, Query(description="also gather visits due by this day")
+        IsoDate | None, Query(description="also gather visits due by this day")
     ] = None,
 ) -> Worklist:
     """The due and overdue visits (and those due by `until`) in batches.

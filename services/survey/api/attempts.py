@@ -10,7 +10,13 @@ from fastapi import APIRouter, status
 
 from schemas.types import AttemptFailure
 from services.kit.command import run_command
-from services.kit.http import COMMAND_RESPONSES, IdempotencyKey, Month, Wait
+from services.kit.http import (
+    COMMAND_RESPONSES,
+    READ_RESPONSES,
+    IdempotencyKey,
+    Month,
+    Wait,
+)
 from services.kit.service import RuntimeDep
 from services.survey import handlers
 from services.survey.domain.visits import FailAttempt
@@ -21,7 +27,9 @@ from services.survey.models import (
     AttemptSummary,
 )
 
-router = APIRouter(prefix="/v1", tags=["attempts"])
+router = APIRouter(prefix="/v1", tags=["attempts"], responses=READ_RESPONSES)
+
+# FastAPI answers 400 for a body it cannot read as text (not UTF-8).
 
 
 @router.post(
@@ -51,14 +59,20 @@ def post_attempt(
         scope="survey.fail_attempt",
         request={"visit_id": visit_id, "body": body.model_dump(mode="json")},
         key=key,
-        decide=partial(handlers.fail_attempt, command=command),
+        decide=partial(
+            handlers.fail_attempt, command=command, today=runtime.settings.today()
+        ),
         answer_type=AttemptCreated,
         status_code=status.HTTP_201_CREATED,
         wait=wait,
     )
 
 
-@router.get("/visits/{visit_id}/attempts", response_model=AttemptHistory)
+@router.get(
+    "/visits/{visit_id}/attempts",
+    response_model=AttemptHistory,
+    responses={404: COMMAND_RESPONSES[404]},
+)
 def get_attempts(runtime: RuntimeDep, visit_id: str) -> AttemptHistory:
     """The visit's failed attempts, oldest first, counted by reason."""
     with runtime.pool.connection() as conn:

@@ -5,10 +5,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 
 from schemas.types import VisitKind
+from services.kit.http import COMMAND_RESPONSES, READ_RESPONSES
 from services.survey.domain.questionnaires import QUESTIONNAIRES
 from services.survey.domain.questions import Lang
 
-router = APIRouter(prefix="/v1/questionnaires", tags=["questionnaires"])
+router = APIRouter(
+    prefix="/v1/questionnaires",
+    tags=["questionnaires"],
+    responses=READ_RESPONSES,
+)
 
 LangQuery = Annotated[Lang, Query(description="zh (default) or en")]
 
@@ -19,7 +24,7 @@ def list_questionnaires(lang: LangQuery = "zh") -> list[dict[str, Any]]:
     return [q.as_dict(lang) for q in QUESTIONNAIRES.values()]
 
 
-@router.get("/{kind}")
+@router.get("/{kind}", responses={404: COMMAND_RESPONSES[404]})
 def get_questionnaire(kind: str, lang: LangQuery = "zh") -> dict[str, Any]:
     """The questionnaire a visitor follows for a visit of `kind`.
 

@@ -8,6 +8,7 @@ from schemas.types import VisitKind
 from services.kit.command import run_command
 from services.kit.http import (
     COMMAND_RESPONSES,
+    READ_RESPONSES,
     IdempotencyKey,
     Limit,
     Month,
@@ -24,7 +25,13 @@ from services.survey.models import (
     VisitRecordRead,
 )
 
-router = APIRouter(prefix="/v1/visit-records", tags=["visit records"])
+router = APIRouter(
+    prefix="/v1/visit-records",
+    tags=["visit records"],
+    responses=READ_RESPONSES,
+)
+
+# FastAPI answers 400 for a body it cannot read as text (not UTF-8).
 
 
 @router.post(
@@ -64,7 +71,9 @@ def post_visit_record(
         scope="survey.record_visit",
         request=body.model_dump(mode="json"),
         key=key,
-        decide=partial(handlers.record_visit, command=command),
+        decide=partial(
+            handlers.record_visit, command=command, today=runtime.settings.today()
+        ),
         answer_type=VisitRecordCreated,
         status_code=status.HTTP_201_CREATED,
         wait=wait,
@@ -100,7 +109,11 @@ def list_visit_records(
     )
 
 
-@router.get("/{record_no}", response_model=VisitRecordRead)
+@router.get(
+    "/{record_no}",
+    response_model=VisitRecordRead,
+    responses={404: COMMAND_RESPONSES[404]},
+)
 def get_visit_record(runtime: RuntimeDep, record_no: str) -> VisitRecordRead:
     """One visit record, with the complaints it raised."""
     with runtime.pool.connection() as conn:

@@ -2,14 +2,17 @@
 
 from fastapi import APIRouter
 
+from services.kit.http import COMMAND_RESPONSES, READ_RESPONSES
 from services.kit.service import RuntimeDep
 from services.survey import handlers
 from services.survey.models import VisitRead
 
-router = APIRouter(prefix="/v1/visits", tags=["visits"])
+router = APIRouter(prefix="/v1/visits", tags=["visits"], responses=READ_RESPONSES)
 
 
-@router.get("/{visit_id}", response_model=VisitRead)
+@router.get(
+    "/{visit_id}", response_model=VisitRead, responses={404: COMMAND_RESPONSES[404]}
+)
 def get_visit(runtime: RuntimeDep, visit_id: str) -> VisitRead:
     """The visit's kind, subject and state, its record number once done."""
     with runtime.pool.connection() as conn:

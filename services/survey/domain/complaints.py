@@ -8,6 +8,7 @@ for, a rule of the feedback service (`services.feedback.domain.revisit`).
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from schemas.limits import MAX_TEXT
 from schemas.types import ComplaintSubject, PostWarrantyService, Rating, VisitKind
 from services.survey.domain.questions import Label, Lang, Question
 from services.survey.domain.records import Answer, VisitRecord
@@ -25,6 +26,18 @@ class Complaint:
     items: tuple[str, ...]
     description: str
     customer_suggestion: str = ""
+
+
+_ELLIPSIS = "…"
+
+
+def bounded(text: str, limit: int = MAX_TEXT) -> str:
+    """`text` cut to the free-text limit of the contracts (with an ellipsis):
+    a description joins the suggestions and the needs, each within the limit,
+    so together they may exceed it, and the complaint must still be raised."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(_ELLIPSIS)] + _ELLIPSIS
 
 
 _DISSATISFIED = Label("顾客不满意:", "Customer dissatisfied: ")
@@ -83,7 +96,9 @@ def complaints_from(record: VisitRecord, lang: Lang = "zh") -> list[Complaint]:
     items, wishes = _wishes(record, lang)
     if items:
         complaints.append(
-            Complaint(ComplaintSubject.SUGGESTION, items, joined(wishes), suggestion)
+            Complaint(
+                ComplaintSubject.SUGGESTION, items, bounded(joined(wishes)), suggestion
+            )
         )
     return complaints
 

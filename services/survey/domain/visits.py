@@ -82,6 +82,12 @@ class Closed(StrEnum):
     CANCELLED = "is cancelled"
 
 
+def in_the_future(on: date, today: date) -> bool:
+    """A visit or attempt dated after today (in the company's time zone) did
+    not happen yet: it is refused, whatever the business-date window allows."""
+    return on > today
+
+
 def why_closed(visit: Visit | None, record_no: str | None) -> Closed | None:
     """None when the visit takes a record or a failed attempt.
 

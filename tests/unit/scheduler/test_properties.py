@@ -2,8 +2,9 @@
 
 from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings, target
 from hypothesis import strategies as st
 
 from schemas.types import Channel, VisitKind, VisitStatus
@@ -23,7 +24,7 @@ from services.scheduler.domain.visit import open_visit
 from services.scheduler.domain.worklist import gather_batches
 
 from .builders import stored
-from .strategies import customer_facts, days, shuffled_with_duplicates
+from .strategies import THRESHOLD, customer_facts, days, shuffled_with_duplicates
 
 K = VisitKind
 
@@ -100,12 +101,33 @@ def test_the_warranty_visits_stay_inside_the_warranty(
             assert v.due_date <= add_months(unit.ship_date, 18)
 
 
+def contract_total(facts: list[events.Fact]) -> Decimal:
+    return sum(
+        (f.amount for f in facts if isinstance(f, events.ContractRegistered)),
+        Decimal(0),
+    )
+
+
+def test_the_facts_strategy_reaches_the_on_site_threshold_often() -> None:
+    reached: list[bool] = []
+
+    @settings(max_examples=300, derandomize=True, database=None)
+    @given(customer_facts())
+    def sample(facts: list[events.Fact]) -> None:
+        reached.append(contract_total(facts) >= THRESHOLD)
+
+    sample()
+    assert sum(reached) >= len(reached) / 5, f"{sum(reached)} of {len(reached)}"
+
+
 @given(customer_facts())
 def test_crossing_the_threshold_puts_every_open_visit_on_site(
     facts: list[events.Fact],
 ) -> None:
     known = know(facts)
     crossed = threshold_crossed_on(known, DEFAULT_POLICY)
+    # Steer hypothesis towards customers at and over the threshold.
+    target(float(min(contract_total(facts), THRESHOLD)), label="contract total")
     for v in plan_customer(known):
         if v.kind is K.PRE_POWER_ON or (
             crossed is not None and v.visit_id not in known.outcomes

@@ -51,9 +51,34 @@ def planned(
 
 
 def test_a_first_plan_is_all_new_in_due_date_order() -> None:
+    # domain.md's table for installed 02-01, power-on 02-15 (warranty end
+    # 2027-02-15, power-on + 12 months, before shipment + 18 months), each
+    # latest a month after its due date; pre-power-on is always on site.
+    def unit_visit(kind: VisitKind, due: str, latest: str) -> VisitPlan:
+        on_site = kind is VisitKind.PRE_POWER_ON
+        return VisitPlan(
+            "c1",
+            f"u1:{kind.value}",
+            kind,
+            D(due),
+            D(latest),
+            Channel.ON_SITE if on_site else Channel.PHONE,
+            "2026.1",
+            unit_id="u1",
+            product_model="KYN28-12",
+        )
+
+    expected = [
+        unit_visit(VisitKind.PRE_POWER_ON, "2026-02-01", "2026-03-01"),
+        unit_visit(VisitKind.TRIAL_RUN, "2026-03-15", "2026-04-15"),
+        unit_visit(VisitKind.WARRANTY_6M, "2026-08-15", "2026-09-15"),
+        unit_visit(VisitKind.WARRANTY_12M, "2027-02-15", "2027-03-15"),
+        unit_visit(VisitKind.POST_WARRANTY_1, "2028-02-15", "2028-03-15"),
+        unit_visit(VisitKind.POST_WARRANTY_2, "2029-02-15", "2029-03-15"),
+    ]
     plan = plan_customer(customer(*UNIT))
     changes = reconcile({}, reversed(plan))
-    assert changes == [Planned(v) for v in plan]
+    assert changes == [Planned(v) for v in expected]
 
 
 def test_an_open_visit_whose_dates_changed_is_rescheduled() -> None:
