@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check unit integration e2e stack stop-stack wipe-stack services stop bench schemas clean scale
+.PHONY: demo test check unit integration e2e stack stop-stack wipe-stack services stop bench schemas clean scale k8s-tools
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "needs $(PY)"; exit 1; }
@@ -26,11 +26,20 @@ demo: $(STAMP) stack
 test: $(STAMP) stack check
 	$(BIN)/pytest tests
 
-check: $(STAMP)
+check: $(STAMP) k8s-tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy services schemas bench demo tests
+	$(BIN)/mypy --explicit-package-bases services schemas bench demo tests deploy/k8s deploy/tools
 	$(BIN)/python -m schemas.export --check
+	$(BIN)/python -m deploy.k8s.generate --check
+
+## k8s-tools: kustomize and kubeconform (Go modules) for the offline manifest checks
+GOBIN_DIR := $(shell go env GOPATH 2>/dev/null || echo $$HOME/go)/bin
+k8s-tools: $(GOBIN_DIR)/kustomize $(GOBIN_DIR)/kubeconform
+$(GOBIN_DIR)/kustomize:
+	go install sigs.k8s.io/kustomize/kustomize/v5@v5.5.0
+$(GOBIN_DIR)/kubeconform:
+	go install github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
