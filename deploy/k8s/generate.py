@@ -128,9 +128,8 @@ SECRET_ENV = (
     "FOLLOWUP_DATABASE_URL",  # CloudNativePG's generated <cluster>-app secret, key uri
     "FOLLOWUP_DERIVED_ID_SECRET",  # Secret followup-derived-id (runbook)
 )
-# Broker credentials: the KafkaUser's name and Strimzi's generated secret.
-# The kit does not read these yet (issue 10's broker part): listed so the
-# manifests are ready the day it does; tests/deploy names them as pending.
+# Broker credentials: the KafkaUser's name and Strimzi's generated secret,
+# read by services/kit/kafka_auth.py.
 SASL_ENV = (
     "FOLLOWUP_KAFKA_SECURITY_PROTOCOL",
     "FOLLOWUP_KAFKA_SASL_MECHANISM",

@@ -20,6 +20,7 @@ import psycopg
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from schemas.catalogue import dead_letter_topic
+from services.kit import kafka_auth
 from services.kit.db import STORE, connect, migrate
 from services.kit.settings import Settings
 
@@ -68,6 +69,7 @@ def read_all(settings: Settings, service: str) -> Iterator[DeadLetter]:
     """Every dead letter of the service, oldest first per partition."""
     topic = dead_letter_topic(settings.topic_prefix, service)
     consumer = KafkaConsumer(
+        **kafka_auth.options(),
         bootstrap_servers=settings.kafka_bootstrap,
         enable_auto_commit=False,
         max_partition_fetch_bytes=4 * 1024 * 1024,
@@ -113,6 +115,7 @@ def replay(
     migrate(settings.database_url, store, migrations, STORE)
     wanted = set(refs) if refs else None
     producer = KafkaProducer(
+        **kafka_auth.options(),
         bootstrap_servers=settings.kafka_bootstrap,
         acks="all",
         enable_idempotence=True,

@@ -14,10 +14,14 @@ import psycopg
 from kafka import KafkaConsumer, TopicPartition
 from psycopg import sql
 
+from services.kit import kafka_auth
+
 
 def end_offsets(bootstrap: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
     """The log end of every partition of these topics, now."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        **kafka_auth.options(), bootstrap_servers=bootstrap, enable_auto_commit=False
+    )
     try:
         partitions = [
             TopicPartition(t, p)

@@ -15,6 +15,7 @@ from kafka import KafkaProducer
 from schemas.catalogue import TOPIC_OF
 from schemas.codec import encode
 from schemas.envelope import Event
+from services.kit import kafka_auth
 
 
 class Position(NamedTuple):
@@ -44,6 +45,7 @@ class EventProducer:
         # is the client's verdict and not an impatient caller's.
         self.delivery_timeout_s = delivery_timeout_ms / 1000
         self._producer = KafkaProducer(
+            **kafka_auth.options(),
             bootstrap_servers=bootstrap,
             client_id=client_id,
             acks="all",

@@ -45,6 +45,7 @@ from kafka.errors import KafkaError as ProducerError
 from schemas.catalogue import AnyEvent, Topic, dead_letter_topic
 from schemas.codec import DecodeError, decode, fingerprint
 from schemas.envelope import Event
+from services.kit import kafka_auth
 from services.kit.db import connect_async
 from services.kit.metrics import (
     BATCH_SECONDS,
@@ -233,6 +234,7 @@ class ProjectionRunner:
         # other one's positions. The outbox is named with its schema.
         self._conn = await connect_async(self.settings.database_url, self.schema)
         self._consumer = AIOKafkaConsumer(
+            **kafka_auth.options(),
             bootstrap_servers=self.settings.kafka_bootstrap,
             group_id=self.group_id,
             client_id=f"{self.group_id}-consumer",

@@ -28,7 +28,7 @@ from psycopg_pool import ConnectionPool
 
 from schemas.envelope import configure_derived_ids
 from schemas.limits import MAX_BODY_BYTES
-from services.kit import deadletters
+from services.kit import deadletters, kafka_auth
 from services.kit.db import STORE, VIEWS, drop_schema, migrate, open_pool
 from services.kit.http import (
     CONTROL_CHARACTERS,
@@ -198,6 +198,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 async def running(service: "Service", settings: Settings) -> AsyncIterator[Runtime]:
     """Start what a service runs beside its HTTP server; stop it on exit."""
     configure_derived_ids(settings.derived_id_secret)
+    kafka_auth.configure(settings)
     schema = settings.schema_for(service.name)
     store_schema = settings.store_schema_for(service.name)
     await asyncio.to_thread(
@@ -453,6 +454,7 @@ def main(service: Service, argv: Sequence[str] | None = None) -> int:
     command = args[0] if args else "serve"
     settings = service.settings_class()
     configure_logging(settings.log_level, service.name)
+    kafka_auth.configure(settings)
     if command == "rebuild":
         # Only the views: the read model's positions live with it, so its
         # consumer restarts from the beginning of the log (a running service

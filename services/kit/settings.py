@@ -17,6 +17,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FOLLOWUP_", extra="ignore")
 
     kafka_bootstrap: str = "127.0.0.1:9092"
+    # PLAINTEXT locally; SASL_PLAINTEXT or SASL_SSL with SCRAM-SHA-512 and the
+    # process's own user in production (services/kit/kafka_auth.py)
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
     database_url: str = "postgresql://followup:followup@127.0.0.1:5433/followup"
     # Prefixes let several deployments (or test runs) share one broker and one
     # database without seeing each other's topics or schemas.

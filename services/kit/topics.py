@@ -7,6 +7,7 @@ from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from schemas.catalogue import TOPICS, dead_letter_topic
+from services.kit import kafka_auth
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ def ensure_topics(
         "min.insync.replicas": str(insync),
         "unclean.leader.election.enable": "false",
     }
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="followup-admin")
+    admin = KafkaAdminClient(
+        **kafka_auth.options(), bootstrap_servers=bootstrap, client_id="followup-admin"
+    )
     try:
         existing = set(admin.list_topics())
         missing = [n for n in names if n not in existing]
@@ -65,7 +68,9 @@ def ensure_topics(
 
 def partition_counts(bootstrap: str, names: Iterable[str]) -> dict[str, int]:
     """How many partitions each topic has (0 for a topic that does not exist)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="followup-admin")
+    admin = KafkaAdminClient(
+        **kafka_auth.options(), bootstrap_servers=bootstrap, client_id="followup-admin"
+    )
     try:
         wanted = list(names)
         described = admin.describe_topics(wanted)

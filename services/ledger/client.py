@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from schemas.envelope import Event
+from services.kit import kafka_auth
 from services.kit.producer import EventProducer, Position
 from services.kit.settings import Settings
 from services.ledger.domain.facts import InvalidEventsError, validate
@@ -25,6 +26,7 @@ __all__ = ["InvalidEventsError", "main", "read_items", "send", "validate"]
 
 def send(events: Sequence[Event], settings: Settings) -> list[Position]:
     """Produce validated facts with acks=all and an idempotent producer."""
+    kafka_auth.configure(settings)  # the department's own broker user
     producer = EventProducer(
         settings.kafka_bootstrap, settings.topic_prefix, "followup-department-client"
     )

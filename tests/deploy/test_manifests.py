@@ -258,7 +258,7 @@ def test_every_variable_the_services_read_is_set_or_deliberately_defaulted() -> 
             set_here = config | {e["name"] for e in container["env"]}
             missing = read - set_here - set(generate.DEFAULTED)
             assert not missing, (name, container["name"], missing)
-            unread = set_here - read - set(generate.SASL_ENV)
+            unread = set_here - read
             assert not unread, (name, container["name"], unread)
 
 
