@@ -92,6 +92,8 @@ def answers_for(
     for q in template["questions"]:
         if q["stored_in"] != "answers":
             continue
+        if q.get("asked_if") and answers.get(q["asked_if"]) is not True:
+            continue  # asked only after a yes
         if q["answer_type"] == "rating":
             answers[q["id"]] = (
                 "dissatisfied"
@@ -99,7 +101,20 @@ def answers_for(
                 else (rng.choice(("satisfied", "satisfied", "neutral")))
             )
         elif q["answer_type"] == "yes_no":
-            answers[q["id"]] = False
+            # The harmless answer is the one that raises no form; an unhappy
+            # customer sometimes reports a problem or asks for a service.
+            content = q.get("raised_by") is False
+            if q["id"] == "outage_maintenance_needed":
+                answers[q["id"]] = rng.random() < 0.15
+            elif "raises" in q and unhappy and rng.random() < 0.3:
+                answers[q["id"]] = not content
+            else:
+                answers[q["id"]] = content
+        elif q["answer_type"] == "choice":
+            answers[q["id"]] = q["options"][-1]["value"]
+        elif q["answer_type"] == "multi_choice":
+            chosen = rng.sample(q["options"], 2)
+            answers[q["id"]] = ",".join(o["value"] for o in chosen)
         elif q["required"]:
             answers[q["id"]] = "无"
     return answers
@@ -124,6 +139,9 @@ def record_visits(
         if not retail:
             body["product_quality"] = "dissatisfied" if unhappy else "satisfied"
             body["service_quality"] = rng.choice(("satisfied", "satisfied", "neutral"))
+            # A problem the phone could not solve: the scheduler plans an
+            # on-site follow-up a week later (domain.md).
+            body["unresolved_by_phone"] = unhappy and rng.random() < 0.3
         response = client.post(f"{url('survey')}/v1/visit-records", json=body)
         if response.status_code == 201:
             outcome["recorded"] += 1
@@ -191,6 +209,8 @@ def summarise(client: httpx.Client, on: date) -> None:
     open_by_department = Counter(
         t["department"] for t in tickets["items"] if t["status"] != "verified"
     )
+    forms = Counter(t.get("form", "complaint") for t in tickets["items"])
+    followups = sum(1 for v in visits if v["kind"] == "on_site_followup")
     period = period_of(on)
     report = client.get(f"{url('reporting')}/v1/reports/monthly/{period}").json()
     print()
@@ -205,6 +225,11 @@ def summarise(client: httpx.Client, on: date) -> None:
             f"{channel} {count}" for channel, count in sorted(by_channel.items())
         )
     )
+    print(
+        "  information feedback forms: "
+        + ", ".join(f"{form} {n}" for form, n in sorted(forms.items()))
+    )
+    print(f"  on-site follow-ups planned (not solved by phone): {followups}")
     print(
         "  tickets not yet verified, by department: "
         + (

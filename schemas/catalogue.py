@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
-from schemas import feedback, ledger, schedule, survey
+from schemas import feedback, ledger, reporting, schedule, survey
 from schemas.envelope import Event
 
 DEFAULT_PARTITIONS = 6
@@ -52,6 +52,7 @@ SCHEDULE = Topic(
         schedule.VisitOverdue,
         schedule.VisitEscalated,
         schedule.ThresholdCrossed,
+        schedule.VisitSuperseded,
     ),
 )
 SURVEY = Topic(
@@ -74,7 +75,9 @@ FEEDBACK = Topic(
     ),
 )
 
-TOPICS: tuple[Topic, ...] = (LEDGER, SCHEDULE, SURVEY, FEEDBACK)
+REPORTING = Topic("reporting", "reporting", (reporting.ReportReviewed,))
+
+TOPICS: tuple[Topic, ...] = (LEDGER, SCHEDULE, SURVEY, FEEDBACK, REPORTING)
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.model_fields["type"].default: cls for topic in TOPICS for cls in topic.events
@@ -96,6 +99,7 @@ AnyEvent = Annotated[
     | schedule.VisitOverdue
     | schedule.VisitEscalated
     | schedule.ThresholdCrossed
+    | schedule.VisitSuperseded
     | survey.VisitCompleted
     | survey.VisitAttemptFailed
     | survey.ComplaintRaised
@@ -106,7 +110,8 @@ AnyEvent = Annotated[
     | feedback.TicketReopened
     | feedback.TicketOverdue
     | feedback.CapaOpened
-    | feedback.CapaVerified,
+    | feedback.CapaVerified
+    | reporting.ReportReviewed,
     Field(discriminator="type"),
 ]
 

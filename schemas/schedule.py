@@ -58,6 +58,26 @@ class VisitRescheduled(Event):
     payload: VisitRescheduledPayload
 
 
+class VisitSupersededPayload(Payload):
+    customer_id: ClientId
+    visit_id: DerivedId
+    kind: VisitKind
+    due_date: BusinessDate
+    latest_date: BusinessDate
+    superseded_on: BusinessDate = Field(description="the date of the record")
+    by_visit_id: DerivedId = Field(description="the visit whose record closed it")
+    by_record_no: DerivedId
+
+
+class VisitSuperseded(Event):
+    """A record of the unit closed this open visit that fell due before it:
+    it leaves the worklist unvisited and counts as missed (domain.md)."""
+
+    type: Literal["visit_superseded"] = "visit_superseded"
+    version: Literal[1] = 1
+    payload: VisitSupersededPayload
+
+
 class VisitCancelledPayload(Payload):
     customer_id: ClientId
     visit_id: DerivedId

@@ -33,6 +33,10 @@ class VisitKind(StrEnum):
     POST_WARRANTY_2 = "post_warranty_2"
     RETAIL_FOLLOWUP = "retail_followup"
     REVISIT = "revisit"
+    # planned 7 days after a record whose problem the phone could not solve
+    ON_SITE_FOLLOWUP = "on_site_followup"
+    # unplanned: a department head's visit during after-sales service (6.2.7)
+    SERVICE_VISIT = "service_visit"
 
 
 class VisitStatus(StrEnum):
@@ -44,6 +48,8 @@ class VisitStatus(StrEnum):
     DONE = "done"
     ESCALATED = "escalated"
     CANCELLED = "cancelled"
+    # a record of the unit made after its due date closed it unvisited (missed)
+    SUPERSEDED = "superseded"
 
 
 class AttemptFailure(StrEnum):
@@ -90,6 +96,14 @@ class Department(StrEnum):
     QUALITY = "quality"
     SERVICE_CENTRE = "service_centre"
     PRODUCING_COMPANY = "producing_company"
+
+
+class ReportPart(StrEnum):
+    """The parts of the monthly report, each reviewed (评审) by its owner (6.3)."""
+
+    PRODUCT_QUALITY = "product_quality"  # by each producing company
+    SERVICE_QUALITY = "service_quality"  # by the quality department
+    SUGGESTIONS = "suggestions"  # by the quality department
 
 
 class SlaBreach(StrEnum):

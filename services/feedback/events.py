@@ -43,9 +43,16 @@ def ticket_id_for(complaint_id: str) -> str:
 
 
 def opened_ticket(complaint: ComplaintRaised) -> Ticket:
-    """The ticket a complaint opens, routed by its subject."""
+    """The ticket a complaint (or another form) opens, routed by its subject
+    or its form."""
     p = complaint.payload
-    return open_ticket(ticket_id_for(p.complaint_id), p.subject, p.raised_on)
+    return open_ticket(
+        ticket_id_for(p.complaint_id),
+        p.subject,
+        p.raised_on,
+        form=p.form,
+        items=tuple(p.items),
+    )
 
 
 def ticket_opened(complaint: ComplaintRaised) -> TicketOpened:
@@ -70,6 +77,8 @@ def ticket_opened(complaint: ComplaintRaised) -> TicketOpened:
             opened_on=ticket.opened_on,
             visit_id=p.visit_id,
             record_no=p.record_no,
+            form=ticket.form,
+            items=list(ticket.items),
         ),
     )
 
@@ -164,7 +173,11 @@ def ticket_overdue(
 
 
 def capa_opened(
-    capa: Capa, source_period: str | None, ticket_ids: list[str], actor: str
+    capa: Capa,
+    source_period: str | None,
+    ticket_ids: list[str],
+    actor: str,
+    review_id: str | None = None,
 ) -> CapaOpened:
     """A CAPA just opened, as its event."""
     return CapaOpened(
@@ -179,6 +192,7 @@ def capa_opened(
             opened_on=capa.opened_on,
             source_period=source_period,
             ticket_ids=ticket_ids,
+            review_id=review_id,
         ),
     )
 

@@ -87,6 +87,7 @@ class OpenCapa:
     source_period: str | None
     ticket_ids: list[str]
     actor: str
+    review_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,11 @@ def open_capa(conn: Conn, command: OpenCapa) -> Done:
         raise _refused("due", exc) from None
     store.insert_capa(conn, opened)
     event = events.capa_opened(
-        opened, command.source_period, command.ticket_ids, command.actor
+        opened,
+        command.source_period,
+        command.ticket_ids,
+        command.actor,
+        review_id=command.review_id,
     )
     return Done(command.capa_id, 1, [event])
 
@@ -217,7 +222,8 @@ def announce_breaches(conn: Conn, as_of: date, sla: Sla) -> list[TicketOverdue]:
 
 
 async def react(cur: Cursor, event: AnyEvent) -> Sequence[Event]:
-    """A complaint opens a ticket; a re-visit record settles its ticket once
+    """A complaint (or a service request, problem report or suggestion form)
+    opens a ticket routed by its form; a re-visit record settles its ticket once
     the ticket is resolved on or before the re-visit."""
     match event:
         case ComplaintRaised():

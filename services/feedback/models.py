@@ -13,7 +13,7 @@ from schemas.limits import (
     Name,
     RequiredText,
 )
-from schemas.types import ComplaintSubject, Department, SlaBreach
+from schemas.types import ComplaintSubject, Department, FeedbackForm, SlaBreach
 from services.kit.http import PERIOD_PATTERN
 
 
@@ -72,11 +72,16 @@ class CapaSource(BaseModel):
         default=None, pattern=PERIOD_PATTERN, description="report period, YYYY-MM"
     )
     ticket_ids: list[DerivedId] = Field(default=[], max_length=MAX_BATCH_ITEMS)
+    review_id: DerivedId | None = Field(
+        default=None, description="the report review (评审) that opened it"
+    )
 
     @model_validator(mode="after")
     def _named(self) -> "CapaSource":
-        if self.period is None and not self.ticket_ids:
-            raise ValueError("name a report period or at least one ticket id")
+        if self.period is None and not self.ticket_ids and self.review_id is None:
+            raise ValueError(
+                "name a report period, a report review or at least one ticket id"
+            )
         return self
 
 
@@ -124,6 +129,10 @@ class TicketRead(BaseModel):
     visit_id: str
     record_no: str
     subject: ComplaintSubject
+    form: FeedbackForm = Field(
+        description="complaint, service_request, problem_report or suggestion"
+    )
+    items: list[str] = Field(description="what a service request asks for")
     description: str
     customer_suggestion: str
     department: Department
@@ -161,6 +170,7 @@ class CapaRead(BaseModel):
     opened_on: date
     due_date: date
     source_period: str | None
+    review_id: str | None = Field(description="the report review that opened it")
     ticket_ids: list[str]
     status: str
     verified_on: date | None

@@ -15,7 +15,13 @@ from typing import Any
 
 import psycopg
 
-from schemas.types import ComplaintSubject, Department, Rating, SlaBreach
+from schemas.types import (
+    ComplaintSubject,
+    Department,
+    FeedbackForm,
+    Rating,
+    SlaBreach,
+)
 from services.feedback.domain.capa import Capa, CapaState
 from services.feedback.domain.revisit import Revisit
 from services.feedback.domain.tickets import Ticket, TicketState
@@ -42,7 +48,7 @@ class CapaRow:
 TICKET_COLUMNS = (
     "ticket_id, subject, opened_on, informed, department, state, assignee,"
     " first_assigned_on, assigned_on, resolution, resolved_on, resolutions,"
-    " verified_on, reopened_on, revisits, customer_id, version"
+    " verified_on, reopened_on, revisits, customer_id, version, form, items"
 )
 CAPA_COLUMNS = (
     "capa_id, subject, owner, action, opened_on, due_date, state, verified_on,"
@@ -58,8 +64,8 @@ LOCK_TICKET = (
 )
 INSERT_TICKET = """
 INSERT INTO ticket_states (ticket_id, customer_id, subject, department, informed,
-    opened_on, state, resolutions, revisits, version)
-VALUES (%s, %s, %s, %s, %s, %s, %s, 0, '{}', 1)
+    opened_on, state, form, items, resolutions, revisits, version)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 0, '{}', 1)
 ON CONFLICT (ticket_id) DO NOTHING
 """
 UPDATE_TICKET = """
@@ -123,6 +129,8 @@ def ticket_from(row: Sequence[Any]) -> TicketRow:
         verified_on=row[12],
         reopened_on=row[13],
         revisits=tuple(row[14]),
+        form=FeedbackForm(row[17]),
+        items=tuple(row[18]),
     )
     return TicketRow(ticket, row[15], row[16])
 
@@ -183,6 +191,8 @@ def _new_ticket(ticket: Ticket, customer_id: str) -> tuple[Any, ...]:
         list(ticket.informed),
         ticket.opened_on,
         ticket.state,
+        ticket.form,
+        list(ticket.items),
     )
 
 
@@ -261,7 +271,7 @@ def lock_unannounced(conn: Conn) -> list[tuple[TicketRow, frozenset[SlaBreach]]]
     """Every ticket that may have a breach to announce, locked, with the
     breaches announced already."""
     rows = conn.execute(UNANNOUNCED).fetchall()
-    return [(ticket_from(r), frozenset(SlaBreach(b) for b in r[17])) for r in rows]
+    return [(ticket_from(r), frozenset(SlaBreach(b) for b in r[-1])) for r in rows]
 
 
 def announce(conn: Conn, ticket_id: str, breach: SlaBreach, on: date) -> bool:

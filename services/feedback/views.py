@@ -48,8 +48,8 @@ CHUNK = 500
 OPENED = """
 INSERT INTO tickets (ticket_id, customer_id, complaint_id, visit_id, record_no,
     subject, description, customer_suggestion, informed, department, state,
-    opened_on, resolutions, revisits, version)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'open', %s, 0, '{}', 1)
+    opened_on, form, items, resolutions, revisits, version)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'open', %s, %s, %s, 0, '{}', 1)
 ON CONFLICT (ticket_id) DO NOTHING
 """
 SELECT_TICKET = f"SELECT {store.TICKET_COLUMNS} FROM tickets WHERE ticket_id = %s"
@@ -64,8 +64,8 @@ WHERE ticket_id = %s AND NOT (%s = ANY(overdue_announced))
 """
 CAPA_OPENED = """
 INSERT INTO capas (capa_id, subject, owner, action, opened_on, due_date,
-    source_period, ticket_ids, state, opened_by, version)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'open', %s, 1)
+    source_period, ticket_ids, review_id, state, opened_by, version)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'open', %s, 1)
 ON CONFLICT (capa_id) DO NOTHING
 """
 SELECT_CAPA = f"SELECT {store.CAPA_COLUMNS} FROM capas WHERE capa_id = %s"
@@ -79,6 +79,7 @@ TICKET_FILTERS = (
     "customer_id",
     "department",
     "subject",
+    "form",
     "status",
     "month",
 )
@@ -90,6 +91,7 @@ WHERE (%(ticket_id)s::text IS NULL OR ticket_id = %(ticket_id)s)
   AND (%(customer_id)s::text IS NULL OR customer_id = %(customer_id)s)
   AND (%(department)s::text IS NULL OR department = %(department)s)
   AND (%(subject)s::text IS NULL OR subject = %(subject)s)
+  AND (%(form)s::text IS NULL OR form = %(form)s)
   AND (%(status)s::text IS NULL OR state = %(status)s)
   AND (%(month)s::text IS NULL OR to_char(opened_on, 'YYYY-MM') = %(month)s)
   AND (%(after)s::text IS NULL OR ticket_id > %(after)s)
@@ -104,10 +106,11 @@ CAPA_FILTERS = (
     "status",
     "ticket_id",
     "period",
+    "review_id",
     "month",
 )
 CAPAS = f"""
-SELECT {store.CAPA_COLUMNS}, source_period, ticket_ids
+SELECT {store.CAPA_COLUMNS}, source_period, ticket_ids, review_id
 FROM capas c
 WHERE (%(capa_id)s::text IS NULL OR capa_id = %(capa_id)s)
   AND (%(department)s::text IS NULL OR owner = %(department)s)
@@ -115,6 +118,7 @@ WHERE (%(capa_id)s::text IS NULL OR capa_id = %(capa_id)s)
   AND (%(status)s::text IS NULL OR state = %(status)s)
   AND (%(ticket_id)s::text IS NULL OR %(ticket_id)s = ANY(ticket_ids))
   AND (%(period)s::text IS NULL OR source_period = %(period)s)
+  AND (%(review_id)s::text IS NULL OR review_id = %(review_id)s)
   AND (%(month)s::text IS NULL OR to_char(opened_on, 'YYYY-MM') = %(month)s)
   AND (%(customer_id)s::text IS NULL OR EXISTS (
        SELECT 1 FROM tickets t
@@ -177,6 +181,8 @@ async def ticket_opened(cur: Cursor, event: TicketOpened) -> None:
             list(p.informed),
             p.department,
             p.opened_on,
+            p.form,
+            list(p.items),
         ),
     )
     await _history(cur, event, p.ticket_id, p.opened_on)
@@ -245,6 +251,7 @@ async def capa_opened(cur: Cursor, event: CapaOpened) -> None:
             p.due_date,
             p.source_period,
             list(p.ticket_ids),
+            p.review_id,
             event.actor,
         ),
     )
@@ -309,6 +316,8 @@ def ticket_read(row: tuple[Any, ...], as_of: date, sla: Sla) -> TicketRead:
         visit_id=visit_id,
         record_no=record_no,
         subject=t.subject,
+        form=t.form,
+        items=list(t.items),
         description=description,
         customer_suggestion=suggestion,
         department=t.department,
@@ -380,8 +389,9 @@ def capa_read(row: tuple[Any, ...], as_of: date) -> CapaRead:
         action=c.action,
         opened_on=c.opened_on,
         due_date=c.due_date,
-        source_period=row[-2],
-        ticket_ids=list(row[-1]),
+        source_period=row[-3],
+        ticket_ids=list(row[-2]),
+        review_id=row[-1],
         status=c.state,
         verified_on=c.verified_on,
         evidence=c.evidence,

@@ -110,6 +110,8 @@ def _ledger_row(r: views.LedgerLineRow) -> LedgerRow:
         ship_date=r.ship_date,
         installed_date=r.installed_date,
         power_on_date=r.power_on_date,
+        company=r.company,
+        supporting_equipment=bool(r.supporting_equipment),
         record_numbers=record_numbers(zip(r.record_nos, r.record_dates, strict=True)),
         power_contact=Contact(name=r.power_contact_name, phone=r.power_contact_phone),
         substation_contact=Contact(

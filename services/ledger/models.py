@@ -24,6 +24,9 @@ class LedgerRow(BaseModel):
     customer_id: str
     customer_name: str | None
     contract_id: str | None
+    company: str | None = Field(
+        description="the producing company (business unit) on the contract"
+    )
     project_name: str | None
     region: str | None
     unit_id: str
@@ -36,6 +39,9 @@ class LedgerRow(BaseModel):
     ship_date: date | None
     installed_date: date | None
     power_on_date: date | None
+    supporting_equipment: bool = Field(
+        description="配套设备: outside the visit regulation, never visited"
+    )
     record_numbers: list[str]
     power_contact: Contact
     substation_contact: Contact

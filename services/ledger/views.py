@@ -38,6 +38,7 @@ _TYPES = {
     "ship_date": "date",
     "installed_date": "date",
     "power_on_date": "date",
+    "supporting_equipment": "boolean",
 }
 
 
@@ -69,8 +70,8 @@ LINES_UPSERT = {kind: _lines_upsert(cols) for kind, cols in COLUMNS.items()}
 CONTRACT = """
 INSERT INTO contracts (contract_id, customer_id, customer_name, project_name,
     amount, region, power_contact_name, power_contact_phone,
-    substation_contact_name, substation_contact_phone, signed_on, tags)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    substation_contact_name, substation_contact_phone, signed_on, tags, company)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (contract_id) DO UPDATE SET customer_id = EXCLUDED.customer_id,
     customer_name = EXCLUDED.customer_name, project_name = EXCLUDED.project_name,
     amount = EXCLUDED.amount, region = EXCLUDED.region,
@@ -78,7 +79,8 @@ ON CONFLICT (contract_id) DO UPDATE SET customer_id = EXCLUDED.customer_id,
     power_contact_phone = EXCLUDED.power_contact_phone,
     substation_contact_name = EXCLUDED.substation_contact_name,
     substation_contact_phone = EXCLUDED.substation_contact_phone,
-    signed_on = EXCLUDED.signed_on, tags = EXCLUDED.tags
+    signed_on = EXCLUDED.signed_on, tags = EXCLUDED.tags,
+    company = EXCLUDED.company
 """
 # A corrected delivery moves its date, mode and store; the customer's name,
 # phone and region stay as first reported.
@@ -106,7 +108,8 @@ SELECT u.customer_id, c.customer_name, u.contract_id, c.project_name, c.region,
        u.ship_date, u.installed_date, u.power_on_date,
        c.power_contact_name, c.power_contact_phone,
        c.substation_contact_name, c.substation_contact_phone,
-       {_RECORDS_OF.format(subject="u.unit_id")}
+       {_RECORDS_OF.format(subject="u.unit_id")},
+       c.company, u.supporting_equipment
 FROM units u LEFT JOIN contracts c ON c.contract_id = u.contract_id
 WHERE (%(customer_id)s::text IS NULL OR u.customer_id = %(customer_id)s)
   AND (%(contract_id)s::text IS NULL OR u.contract_id = %(contract_id)s)
@@ -147,6 +150,7 @@ async def apply_contract(cur: Cursor, event: ContractRegistered) -> None:
             p.substation_contact.phone,
             p.signed_on,
             Jsonb(p.tags.model_dump(mode="json", exclude_none=True)),
+            p.company,
         ),
     )
 
@@ -243,6 +247,8 @@ class LedgerLineRow:
     substation_contact_phone: str | None
     record_nos: list[str]
     record_dates: list[date]
+    company: str | None
+    supporting_equipment: bool | None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.limits import BusinessDate, Name, RequiredText
+from schemas.types import ReportPart
 
 
 class TallyRead(BaseModel):
@@ -40,7 +43,8 @@ class VisitsRead(BaseModel):
     planned: int
     done: int
     done_late: int
-    overdue: int
+    overdue: int = Field(description="announced overdue; latest date passed in it")
+    missed: int = Field(description="superseded by a later record of the unit")
     failed_attempts_by_reason: dict[str, int]
 
 
@@ -71,6 +75,54 @@ class SuggestionRead(BaseModel):
     post_warranty_service: list[str]
 
 
+class OpportunityRead(BaseModel):
+    """New needs and business opportunities noted on an on-site visit."""
+
+    record_no: str
+    customer_id: str
+    visited_on: date
+    kind: str
+    company: str | None
+    text: str
+
+
+class ReviewRead(BaseModel):
+    """A review (评审) of a part of the report, with the CAPAs it opened."""
+
+    review_id: str
+    part: ReportPart
+    company: str | None = Field(description="the company reviewing product quality")
+    reviewer: str
+    reviewed_on: date
+    capa_needed: bool
+    reason: str
+    capa_ids: list[str] = Field(description="CAPAs opened with this review_id")
+
+
+class ReviewCreate(BaseModel):
+    """`POST /v1/reports/monthly/{period}/reviews`: one part's review."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    part: ReportPart
+    company: Name | None = Field(
+        default=None, description="required for product_quality, else absent"
+    )
+    reviewer: Name = Field(description="who reviewed it")
+    reviewed_on: BusinessDate | None = Field(default=None, description="default: today")
+    capa_needed: bool
+    reason: RequiredText = Field(description="why a CAPA is, or is not, needed")
+
+
+class ReviewRecorded(BaseModel):
+    """A review was decided: its event is in the outbox (and applied to the
+    report, when asked to wait)."""
+
+    review_id: str
+    event_id: str
+    applied: bool | None = None
+
+
 class MonthlyReport(BaseModel):
     """The satisfaction measurement report (顾客满意度测量报告) of one period."""
 
@@ -85,12 +137,24 @@ class MonthlyReport(BaseModel):
     by_kind: dict[str, SatisfactionRead]
     by_region: dict[str, SatisfactionRead]
     by_customer: dict[str, CustomerSatisfactionRead]
+    by_tag: dict[str, dict[str, SatisfactionRead]] = Field(
+        description="per customer-tag axis (strength, decision_maker, interest, "
+        "cooperation), per tag"
+    )
+    by_company: dict[str, SatisfactionRead] = Field(
+        description="per producing company (business unit) of the contract"
+    )
     retail_mean_score: float | None
     score_trend: list[TrendPointRead]
     visits: VisitsRead
-    complaints: ComplaintsRead
+    complaints: ComplaintsRead = Field(description="complaint forms only")
+    service_requests: ComplaintsRead
+    problem_reports: ComplaintsRead
+    suggestion_forms: ComplaintsRead
     capas: CapasRead
     suggestions: list[SuggestionRead]
+    opportunities: list[OpportunityRead]
+    reviews: list[ReviewRead]
 
 
 class Periods(BaseModel):

@@ -29,13 +29,35 @@ from schemas.feedback import (
     TicketVerified,
 )
 from schemas.ledger import ContractRegistered, Delivered, Shipped
+from schemas.reporting import ReportReviewed
 from schemas.survey import VisitAttemptFailed, VisitCompleted
-from schemas.types import AttemptFailure, PostWarrantyService, Rating, VisitKind
+from schemas.types import (
+    AttemptFailure,
+    ComplaintSubject,
+    FeedbackForm,
+    PostWarrantyService,
+    Rating,
+    ReportPart,
+    VisitKind,
+)
 from services.kit.projection import Cursor
-from services.reporting.domain.complaints import Capa, Step, Ticket, TicketStep
-from services.reporting.domain.records import UNKNOWN, Bounds, VisitRecord
-from services.reporting.domain.satisfaction import DayScores
+from services.reporting.domain.complaints import (
+    Capa,
+    Step,
+    Ticket,
+    TicketStep,
+    form_of,
+)
+from services.reporting.domain.records import (
+    UNKNOWN,
+    Bounds,
+    VisitRecord,
+    retail_service_quality,
+)
+from services.reporting.domain.reviews import Review
+from services.reporting.domain.satisfaction import TAG_AXES, DayScores
 from services.reporting.domain.visit_copies import VisitCopy, evolve, visit_id_of
+from services.reporting.domain.visits import overdue_window
 
 Connection = psycopg.Connection[Any]
 
@@ -54,8 +76,9 @@ RECORD = """
 INSERT INTO visit_records (record_no, customer_id, visit_id, kind, visited_on,
     visitor, channel, product_quality, service_quality, score, suggestions, needs,
     post_warranty_service, unit_id, order_id, store_id, ticket_id, product_model,
-    region)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    region, opportunities)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
+    %s)
 ON CONFLICT (record_no) DO UPDATE SET customer_id = EXCLUDED.customer_id,
     visit_id = EXCLUDED.visit_id, kind = EXCLUDED.kind,
     visited_on = EXCLUDED.visited_on, visitor = EXCLUDED.visitor,
@@ -65,7 +88,8 @@ ON CONFLICT (record_no) DO UPDATE SET customer_id = EXCLUDED.customer_id,
     post_warranty_service = EXCLUDED.post_warranty_service,
     unit_id = EXCLUDED.unit_id, order_id = EXCLUDED.order_id,
     store_id = EXCLUDED.store_id, ticket_id = EXCLUDED.ticket_id,
-    product_model = EXCLUDED.product_model, region = EXCLUDED.region
+    product_model = EXCLUDED.product_model, region = EXCLUDED.region,
+    opportunities = EXCLUDED.opportunities
 """
 ATTEMPT = """
 INSERT INTO failed_attempts (visit_id, attempt_no, customer_id, attempted_on, reason)
@@ -77,9 +101,10 @@ ON CONFLICT (visit_id, attempt_no) DO UPDATE SET
 # cheap to allow) is the newer routing: the opening does not override it.
 TICKET_OPENED = """
 INSERT INTO tickets (ticket_id, customer_id, complaint_id, subject, department,
-    opened_on, visit_id, record_no)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+    opened_on, visit_id, record_no, form)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (ticket_id) DO UPDATE SET complaint_id = EXCLUDED.complaint_id,
+    form = EXCLUDED.form,
     subject = EXCLUDED.subject, opened_on = EXCLUDED.opened_on,
     visit_id = EXCLUDED.visit_id, record_no = EXCLUDED.record_no,
     department = COALESCE(tickets.department, EXCLUDED.department)
@@ -93,9 +118,11 @@ INSERT INTO ticket_steps (ticket_id, step, on_date, record_no) VALUES (%s, %s, %
 ON CONFLICT DO NOTHING
 """
 CAPA_OPENED = """
-INSERT INTO capas (capa_id, subject, owner, opened_on, due_date, source_period)
-VALUES (%s, %s, %s, %s, %s, %s)
+INSERT INTO capas (capa_id, subject, owner, opened_on, due_date, source_period,
+    review_id)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (capa_id) DO UPDATE SET subject = EXCLUDED.subject,
+    review_id = EXCLUDED.review_id,
     owner = EXCLUDED.owner, opened_on = EXCLUDED.opened_on,
     due_date = EXCLUDED.due_date, source_period = EXCLUDED.source_period
 """
@@ -104,14 +131,35 @@ INSERT INTO capas (capa_id, verified_on) VALUES (%s, %s)
 ON CONFLICT (capa_id) DO UPDATE SET verified_on = EXCLUDED.verified_on
 """
 UNIT = """
-INSERT INTO units (unit_id, customer_id, product_model) VALUES (%s, %s, %s)
-ON CONFLICT (unit_id) DO UPDATE SET product_model = EXCLUDED.product_model
+INSERT INTO units (unit_id, customer_id, product_model, contract_id)
+VALUES (%s, %s, %s, %s)
+ON CONFLICT (unit_id) DO UPDATE SET product_model = EXCLUDED.product_model,
+    contract_id = EXCLUDED.contract_id
 """
 CUSTOMER = """
 INSERT INTO customers (customer_id, customer_name, region) VALUES (%s, %s, %s)
 ON CONFLICT (customer_id) DO UPDATE SET
     customer_name = COALESCE(EXCLUDED.customer_name, customers.customer_name),
     region = COALESCE(EXCLUDED.region, customers.region)
+"""
+# A contract's tags are the customer's as of its latest contract.
+CONTRACT = """
+INSERT INTO contracts (contract_id, customer_id, company) VALUES (%s, %s, %s)
+ON CONFLICT (contract_id) DO UPDATE SET customer_id = EXCLUDED.customer_id,
+    company = EXCLUDED.company
+"""
+CUSTOMER_TAGS = f"""
+UPDATE customers SET {", ".join(f"{axis} = %s" for axis in TAG_AXES)}
+WHERE customer_id = %s
+"""
+REVIEW = """
+INSERT INTO reviews (review_id, period, part, company, reviewer, reviewed_on,
+    capa_needed, reason)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (review_id) DO UPDATE SET period = EXCLUDED.period,
+    part = EXCLUDED.part, company = EXCLUDED.company,
+    reviewer = EXCLUDED.reviewer, reviewed_on = EXCLUDED.reviewed_on,
+    capa_needed = EXCLUDED.capa_needed, reason = EXCLUDED.reason
 """
 
 
@@ -130,8 +178,14 @@ async def apply_visit_fact(cur: Cursor, event: AnyEvent) -> None:
 
 
 async def apply_record(cur: Cursor, event: VisitCompleted) -> None:
-    """A visit record, with what the report classifies it by."""
+    """A visit record, with what the report classifies it by; a retail
+    record's service quality by the retail standard (`domain/records.py`)."""
     p = event.payload
+    service_quality = (
+        retail_service_quality(p.service_quality, p.answers)
+        if p.kind is VisitKind.RETAIL_FOLLOWUP
+        else p.service_quality
+    )
     await cur.execute(
         RECORD,
         (
@@ -143,7 +197,7 @@ async def apply_record(cur: Cursor, event: VisitCompleted) -> None:
             p.visitor,
             p.channel,
             p.product_quality,
-            p.service_quality,
+            service_quality,
             p.score,
             p.suggestions,
             p.needs,
@@ -154,6 +208,7 @@ async def apply_record(cur: Cursor, event: VisitCompleted) -> None:
             p.ticket_id,
             p.product_model,
             p.region,
+            p.opportunities,
         ),
     )
 
@@ -180,6 +235,7 @@ async def apply_ticket_opened(cur: Cursor, event: TicketOpened) -> None:
             p.opened_on,
             p.visit_id,
             p.record_no,
+            p.form,
         ),
     )
 
@@ -218,7 +274,15 @@ async def apply_capa_opened(cur: Cursor, event: CapaOpened) -> None:
     p = event.payload
     await cur.execute(
         CAPA_OPENED,
-        (p.capa_id, p.subject, p.owner, p.opened_on, p.due_date, p.source_period),
+        (
+            p.capa_id,
+            p.subject,
+            p.owner,
+            p.opened_on,
+            p.due_date,
+            p.source_period,
+            p.review_id,
+        ),
     )
 
 
@@ -231,13 +295,42 @@ async def apply_capa_verified(cur: Cursor, event: CapaVerified) -> None:
 async def apply_unit(cur: Cursor, event: Shipped) -> None:
     """A unit's product model, for records that name none."""
     p = event.payload
-    await cur.execute(UNIT, (p.unit_id, p.customer_id, p.product_model))
+    await cur.execute(UNIT, (p.unit_id, p.customer_id, p.product_model, p.contract_id))
 
 
 async def apply_customer(cur: Cursor, event: ContractRegistered | Delivered) -> None:
     """A customer's name and region, when the fact names them."""
     p = event.payload
     await cur.execute(CUSTOMER, (p.customer_id, p.customer_name, p.region))
+
+
+async def apply_contract(cur: Cursor, event: ContractRegistered) -> None:
+    """A customer's name, region and tags, and the contract's company."""
+    p = event.payload
+    await apply_customer(cur, event)
+    await cur.execute(CONTRACT, (p.contract_id, p.customer_id, p.company))
+    tags = p.tags.model_dump(mode="json")
+    await cur.execute(
+        CUSTOMER_TAGS, (*(tags.get(axis) for axis in TAG_AXES), p.customer_id)
+    )
+
+
+async def apply_review(cur: Cursor, event: ReportReviewed) -> None:
+    """A review of a part of a monthly report."""
+    p = event.payload
+    await cur.execute(
+        REVIEW,
+        (
+            p.review_id,
+            p.period,
+            p.part,
+            p.company,
+            p.reviewer,
+            p.reviewed_on,
+            p.capa_needed,
+            p.reason,
+        ),
+    )
 
 
 # -- reads (the report) --------------------------------------------------------
@@ -249,18 +342,27 @@ SELECT r.record_no, r.customer_id, r.visit_id, r.kind, r.visited_on, r.score,
        r.product_quality, r.service_quality,
        COALESCE(r.product_model, v.product_model, u.product_model),
        COALESCE(r.region, v.region, c.region),
-       r.suggestions, r.needs, r.post_warranty_service, v.latest_date
+       r.suggestions, r.needs, r.post_warranty_service, v.latest_date,
+       COALESCE(k.company, (
+           SELECT CASE WHEN count(DISTINCT o.company) = 1 THEN min(o.company) END
+           FROM contracts o WHERE o.customer_id = r.customer_id)),
+       c.strength, c.decision_maker, c.interest, c.cooperation,
+       r.channel, r.opportunities
 FROM visit_records r
 LEFT JOIN visits v ON v.visit_id = r.visit_id
 LEFT JOIN units u ON u.unit_id = COALESCE(r.unit_id, v.unit_id)
+LEFT JOIN contracts k ON k.contract_id = u.contract_id
 LEFT JOIN customers c ON c.customer_id = r.customer_id
 WHERE r.visited_on BETWEEN %s AND %s
 ORDER BY r.visited_on, r.record_no
 """
+# Overdue: by latest date, `domain/visits.overdue_window` (proven equal).
 VISITS = f"""
 SELECT {VISIT_COLUMNS} FROM visits
 WHERE due_date BETWEEN %(start)s AND %(end)s
-   OR overdue_on BETWEEN %(start)s AND %(end)s
+   OR (overdue_on IS NOT NULL
+       AND latest_date BETWEEN %(late_from)s AND %(late_to)s)
+   OR superseded_on BETWEEN %(start)s AND %(end)s
 """
 ATTEMPTS = """
 SELECT attempted_on, reason FROM failed_attempts
@@ -269,7 +371,7 @@ WHERE attempted_on BETWEEN %s AND %s
 # A ticket whose last step is a verification dated before the period adds
 # nothing to it (neither activity nor an open ticket at its end): skipped.
 TICKETS = """
-SELECT t.ticket_id, t.department, t.opened_on,
+SELECT t.ticket_id, t.department, t.opened_on, t.form, t.subject,
        COALESCE(array_agg(s.step ORDER BY s.seq) FILTER (WHERE s.seq IS NOT NULL),
                 '{}'),
        COALESCE(array_agg(s.on_date ORDER BY s.seq) FILTER (WHERE s.seq IS NOT NULL),
@@ -282,7 +384,7 @@ HAVING t.opened_on >= %(start)s
     OR (array_agg(s.step ORDER BY s.on_date DESC, s.seq DESC))[1] <> 'verified'
 """
 CAPAS = """
-SELECT capa_id, owner, opened_on, verified_on FROM capas
+SELECT capa_id, owner, opened_on, verified_on, review_id FROM capas
 WHERE (opened_on IS NULL OR opened_on <= %(end)s)
   AND (verified_on IS NULL OR verified_on >= %(start)s)
 """
@@ -297,11 +399,20 @@ WHERE customer_id = ANY(%s) AND customer_name IS NOT NULL
 ACTIVE_DAYS = """
 SELECT visited_on FROM visit_records
 UNION SELECT attempted_on FROM failed_attempts
-UNION SELECT overdue_on FROM visits WHERE overdue_on IS NOT NULL
+UNION SELECT latest_date + 1 FROM visits
+    WHERE overdue_on IS NOT NULL AND latest_date IS NOT NULL
+UNION SELECT superseded_on FROM visits WHERE superseded_on IS NOT NULL
 UNION SELECT opened_on FROM tickets WHERE opened_on IS NOT NULL
 UNION SELECT on_date FROM ticket_steps
 UNION SELECT opened_on FROM capas WHERE opened_on IS NOT NULL
 UNION SELECT verified_on FROM capas WHERE verified_on IS NOT NULL
+"""
+REVIEWS = """
+SELECT review_id, period, part, company, reviewer, reviewed_on, capa_needed, reason
+FROM reviews WHERE period = %s ORDER BY reviewed_on, review_id
+"""
+REVIEWED_CAPAS = """
+SELECT capa_id, review_id FROM capas WHERE review_id = ANY(%s)
 """
 
 
@@ -323,14 +434,27 @@ def records(conn: Connection, bounds: Bounds) -> list[VisitRecord]:
             needs=r[11],
             post_warranty_service=tuple(PostWarrantyService(s) for s in r[12]),
             latest_date=r[13],
+            company=r[14],
+            tags=dict(zip(TAG_AXES, r[15:19], strict=True)),
+            channel=r[19],
+            opportunities=r[20],
         )
         for r in conn.execute(RECORDS, bounds).fetchall()
     ]
 
 
 def visits(conn: Connection, bounds: Bounds) -> list[VisitCopy]:
-    """Visits due, or announced overdue, in the period."""
-    rows = conn.execute(VISITS, {"start": bounds[0], "end": bounds[1]}).fetchall()
+    """Visits due, gone overdue or superseded in the period."""
+    late_from, late_to = overdue_window(bounds)
+    rows = conn.execute(
+        VISITS,
+        {
+            "start": bounds[0],
+            "end": bounds[1],
+            "late_from": late_from,
+            "late_to": late_to,
+        },
+    ).fetchall()
     return [VisitCopy(*row) for row in rows]
 
 
@@ -351,8 +475,11 @@ def tickets(conn: Connection, bounds: Bounds) -> list[Ticket]:
             steps=tuple(
                 TicketStep(Step(s), on) for s, on in zip(steps, days, strict=True)
             ),
+            form=form_of(
+                FeedbackForm(form), ComplaintSubject(subject) if subject else None
+            ),
         )
-        for ticket_id, department, opened_on, steps, days in rows
+        for ticket_id, department, opened_on, form, subject, steps, days in rows
     ]
 
 
@@ -378,3 +505,26 @@ def customer_names(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
 def active_days(conn: Connection) -> list[date]:
     """Every day on which something the report counts happened."""
     return [row[0] for row in conn.execute(ACTIVE_DAYS).fetchall()]
+
+
+def reviews(conn: Connection, period: str) -> list[Review]:
+    """The period's reviews, by date."""
+    return [
+        Review(
+            review_id=r[0],
+            period=r[1],
+            part=ReportPart(r[2]),
+            company=r[3],
+            reviewer=r[4],
+            reviewed_on=r[5],
+            capa_needed=r[6],
+            reason=r[7],
+        )
+        for r in conn.execute(REVIEWS, (period,)).fetchall()
+    ]
+
+
+def reviewed_capas(conn: Connection, review_ids: list[str]) -> list[tuple[str, str]]:
+    """(CAPA id, review id) of the CAPAs opened from these reviews."""
+    rows = conn.execute(REVIEWED_CAPAS, (review_ids,)).fetchall()
+    return [(capa_id, review_id) for capa_id, review_id in rows]

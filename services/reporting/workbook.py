@@ -1,12 +1,14 @@
 """The monthly report as an Excel workbook for the leadership, a sheet a section.
 
 It is rendered from the same `MonthlyReport` the JSON endpoint returns, so
-both always hold the same numbers. Headers are bilingual (the source's
-Chinese, then the system's English); shares are numbers formatted as
-percentages, so they can be summed and charted.
+both always hold the same numbers. Every word a reader sees (sheet names,
+headers, kinds, departments, reasons, forms, tags) is in Chinese by default,
+English with `lang="en"` (`labels.py`); codes such as `after_sales` never
+reach the sheet. Shares are numbers formatted as percentages, so they can be
+summed and charted.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from io import BytesIO
 from typing import Any
 
@@ -14,7 +16,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from schemas.types import Rating
+from services.reporting.labels import Lang, label
 from services.reporting.models import (
+    ComplaintsRead,
     MonthlyReport,
     SatisfactionRead,
     TallyRead,
@@ -23,24 +27,20 @@ from services.reporting.models import (
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = "0.00%"
 _BOLD = Font(bold=True)
-_RATING_LABELS = {
-    Rating.SATISFIED: "满意 satisfied",
-    Rating.NEUTRAL: "一般 neutral",
-    Rating.DISSATISFIED: "不满意 dissatisfied",
-}
 _GROUP_HEADERS = (
-    "记录数 records",
-    "产品质量 满意 product satisfied",
-    "产品质量 一般 product neutral",
-    "产品质量 不满意 product dissatisfied",
-    "产品质量 满意率 product satisfied share",
-    "服务质量 满意 service satisfied",
-    "服务质量 一般 service neutral",
-    "服务质量 不满意 service dissatisfied",
-    "服务质量 满意率 service satisfied share",
-    "平均分 mean score",
+    "group.records",
+    "group.pq_satisfied",
+    "group.pq_neutral",
+    "group.pq_dissatisfied",
+    "group.pq_share",
+    "group.sq_satisfied",
+    "group.sq_neutral",
+    "group.sq_dissatisfied",
+    "group.sq_share",
+    "group.mean_score",
 )
 _SHARE_COLUMNS = (5, 9)  # 0-based positions within _GROUP_HEADERS, after the key
+_FORMS = ("complaint", "service_request", "problem_report", "suggestion")
 
 
 def _table(
@@ -65,15 +65,32 @@ def _table(
             sheet.cell(row=sheet.max_row, column=column + 1).number_format = PERCENT
     for index, header in enumerate(headers, start=1):
         letter = sheet.cell(row=first, column=index).column_letter
-        width = max(12, min(40, len(header) + 2))
+        width = max(12, min(40, 2 * len(header) + 2))
         sheet.column_dimensions[letter].width = width
 
 
-def _tally_rows(tally: TallyRead) -> list[list[Any]]:
+class _Book:
+    """A workbook being written in one language."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+        self.book = Workbook()
+
+    def t(self, code: str) -> str:
+        return label(code, self.lang)
+
+    def sheet(self, code: str) -> Any:
+        return self.book.create_sheet(self.t(f"sheet.{code}"))
+
+    def headers(self, *codes: str) -> list[str]:
+        return [self.t(c) for c in codes]
+
+
+def _tally_rows(b: _Book, tally: TallyRead) -> list[list[Any]]:
     return [
-        [label, getattr(tally, rating.value), tally.shares[rating.value]]
-        for rating, label in _RATING_LABELS.items()
-    ] + [["合计 rated", tally.rated, None]]
+        [b.t(rating.value), getattr(tally, rating.value), tally.shares[rating.value]]
+        for rating in Rating
+    ] + [[b.t("rated"), tally.rated, None]]
 
 
 def _group_row(key: str, group: SatisfactionRead) -> list[Any]:
@@ -94,51 +111,61 @@ def _group_row(key: str, group: SatisfactionRead) -> list[Any]:
 
 
 def _groups(
-    book: Any, title: str, key: str, groups: Mapping[str, SatisfactionRead]
+    b: _Book,
+    sheet: str,
+    key: str,
+    groups: Mapping[str, SatisfactionRead],
+    name: Callable[[str], str] = str,
 ) -> None:
     _table(
-        book.create_sheet(title),
-        (key, *_GROUP_HEADERS),
-        (_group_row(k, g) for k, g in groups.items()),
+        b.sheet(sheet),
+        (b.t(key), *b.headers(*_GROUP_HEADERS)),
+        (_group_row(name(k), g) for k, g in groups.items()),
         percent_columns=_SHARE_COLUMNS,
     )
 
 
-def _summary(book: Any, report: MonthlyReport) -> None:
-    sheet = book.active
-    sheet.title = "Summary"
+def _summary(b: _Book, report: MonthlyReport) -> None:
+    sheet = b.book.active
+    sheet.title = b.t("sheet.summary")
     _table(
         sheet,
-        ("顾客满意度测量报告 satisfaction measurement report", ""),
+        (b.t("title"), ""),
         [
-            ("期间 period", report.period),
-            ("起 start", report.start),
-            ("止 end", report.end),
-            ("截止日 cutoff day", report.cutoff_day),
-            ("回访记录 records", report.records),
-            ("零售平均分 retail mean score", report.retail_mean_score),
+            (b.t("period"), report.period),
+            (b.t("start"), report.start),
+            (b.t("end"), report.end),
+            (b.t("cutoff_day"), report.cutoff_day),
+            (b.t("records"), report.records),
+            (b.t("retail_mean_score"), report.retail_mean_score),
         ],
     )
 
 
-def _satisfaction(book: Any, report: MonthlyReport) -> None:
-    for title, tally in (
-        ("Product quality", report.product_quality),
-        ("Service quality", report.service_quality),
+def _unknown(b: _Book) -> Callable[[str], str]:
+    """A name as it is, except the group of records that name none."""
+    return lambda key: b.t("unknown") if key == "unknown" else key
+
+
+def _satisfaction(b: _Book, report: MonthlyReport) -> None:
+    for code, tally in (
+        ("product_quality", report.product_quality),
+        ("service_quality", report.service_quality),
     ):
         _table(
-            book.create_sheet(title),
-            ("评价 rating", "数量 count", "比例 share"),
-            _tally_rows(tally),
+            b.sheet(code),
+            b.headers("rating", "count", "share"),
+            _tally_rows(b, tally),
             percent_columns=(2,),
         )
-    _groups(book, "By product model", "产品型号 product model", report.by_product_model)
-    _groups(book, "By kind", "回访类别 kind", report.by_kind)
-    _groups(book, "By region", "区域 region", report.by_region)
-    sheet = book.create_sheet("By customer")
+    _groups(
+        b, "by_product_model", "product_model", report.by_product_model, _unknown(b)
+    )
+    _groups(b, "by_kind", "kind", report.by_kind, b.t)
+    _groups(b, "by_region", "region", report.by_region, _unknown(b))
     _table(
-        sheet,
-        ("客户 customer", "名称 name", *_GROUP_HEADERS),
+        b.sheet("by_customer"),
+        (*b.headers("customer", "customer_name"), *b.headers(*_GROUP_HEADERS)),
         (
             [k, g.customer_name, *_group_row(k, g)[1:]]
             for k, g in report.by_customer.items()
@@ -146,67 +173,90 @@ def _satisfaction(book: Any, report: MonthlyReport) -> None:
         percent_columns=tuple(c + 1 for c in _SHARE_COLUMNS),
     )
     _table(
-        book.create_sheet("Score trend"),
-        ("期间 period", "零售平均分 retail mean score", "零售记录 retail records"),
+        b.sheet("by_tag"),
+        (*b.headers("tag_axis", "tag"), *b.headers(*_GROUP_HEADERS)),
+        (
+            [b.t(axis), *_group_row(b.t(k), g)]
+            for axis, groups in report.by_tag.items()
+            for k, g in groups.items()
+        ),
+        percent_columns=tuple(c + 1 for c in _SHARE_COLUMNS),
+    )
+    _groups(b, "by_company", "company", report.by_company, _unknown(b))
+    _table(
+        b.sheet("score_trend"),
+        b.headers("period", "retail_mean_score", "retail_records"),
         ((p.period, p.mean_score, p.records) for p in report.score_trend),
     )
 
 
-def _operations(book: Any, report: MonthlyReport) -> None:
+def _form_rows(b: _Book, form: str, c: ComplaintsRead) -> list[list[Any]]:
+    return [
+        [b.t(form), b.t("total"), c.opened, c.resolved, c.revisited, c.still_open],
+        *(
+            [b.t(form), b.t(dept), d.opened, d.resolved, d.revisited, d.still_open]
+            for dept, d in c.by_department.items()
+        ),
+    ]
+
+
+def _operations(b: _Book, report: MonthlyReport) -> None:
     v = report.visits
-    sheet = book.create_sheet("Visits")
+    sheet = b.sheet("visits")
     _table(
         sheet,
-        ("回访 visits", "数量 count"),
+        b.headers("visits", "count"),
         [
-            ("计划 planned", v.planned),
-            ("完成 done", v.done),
-            ("逾期完成 done late", v.done_late),
-            ("逾期 overdue", v.overdue),
+            (b.t("planned"), v.planned),
+            (b.t("done"), v.done),
+            (b.t("done_late"), v.done_late),
+            (b.t("overdue"), v.overdue),
+            (b.t("missed"), v.missed),
         ],
     )
     _table(
         sheet,
-        ("回访不成功原因 failed attempts by reason", "数量 count"),
-        v.failed_attempts_by_reason.items(),
+        b.headers("failed_by_reason", "count"),
+        ((b.t(reason), n) for reason, n in v.failed_attempts_by_reason.items()),
     )
-    c = report.complaints
-    headers = (
-        "已开 opened",
-        "已处理 resolved",
-        "已再回访 revisited",
-        "未关闭 still open",
-    )
-    _table(
-        book.create_sheet("Complaints"),
-        ("部门 department", *headers),
-        [
-            ("合计 total", c.opened, c.resolved, c.revisited, c.still_open),
-            *(
-                (dept, d.opened, d.resolved, d.revisited, d.still_open)
-                for dept, d in c.by_department.items()
+    forms = dict(
+        zip(
+            _FORMS,
+            (
+                report.complaints,
+                report.service_requests,
+                report.problem_reports,
+                report.suggestion_forms,
             ),
-        ],
+            strict=True,
+        )
+    )
+    _table(
+        b.sheet("forms"),
+        b.headers(
+            "form", "department", "opened", "resolved", "revisited", "still_open"
+        ),
+        (row for form, c in forms.items() for row in _form_rows(b, form, c)),
     )
     capas = report.capas
     _table(
-        book.create_sheet("CAPAs"),
-        ("纠正预防措施 CAPAs", "数量 count"),
+        b.sheet("capas"),
+        b.headers("capas", "count"),
         [
-            ("已开 opened", capas.opened),
-            ("已验证 verified", capas.verified),
-            ("未验证 still open", capas.still_open),
+            (b.t("opened"), capas.opened),
+            (b.t("verified"), capas.verified),
+            (b.t("still_open"), capas.still_open),
         ],
     )
     _table(
-        book.create_sheet("Suggestions"),
-        (
-            "记录编号 record no",
-            "客户 customer",
-            "日期 visited on",
-            "意见和建议 suggestions",
-            "需求 needs",
-            "质保期外服务 post-warranty service",
+        b.sheet("suggestions"),
+        b.headers(
+            "record_no",
+            "customer",
+            "visited_on",
+            "suggestions",
+            "needs",
+            "post_warranty_service",
         ),
         (
             (
@@ -215,19 +265,55 @@ def _operations(book: Any, report: MonthlyReport) -> None:
                 s.visited_on,
                 s.suggestions,
                 s.needs,
-                ", ".join(s.post_warranty_service),
+                ", ".join(b.t(x) for x in s.post_warranty_service),
             )
             for s in report.suggestions
         ),
     )
+    _table(
+        b.sheet("opportunities"),
+        b.headers(
+            "record_no", "customer", "visited_on", "kind", "company", "opportunity"
+        ),
+        (
+            (o.record_no, o.customer_id, o.visited_on, b.t(o.kind), o.company, o.text)
+            for o in report.opportunities
+        ),
+    )
+    _table(
+        b.sheet("reviews"),
+        b.headers(
+            "review_id",
+            "part",
+            "company",
+            "reviewer",
+            "reviewed_on",
+            "capa_needed",
+            "reason",
+            "capa_ids",
+        ),
+        (
+            (
+                r.review_id,
+                b.t(r.part.value),
+                r.company,
+                r.reviewer,
+                r.reviewed_on,
+                b.t("yes" if r.capa_needed else "no"),
+                r.reason,
+                ", ".join(r.capa_ids),
+            )
+            for r in report.reviews
+        ),
+    )
 
 
-def render(report: MonthlyReport) -> bytes:
-    """The report as .xlsx bytes."""
-    book = Workbook()
-    _summary(book, report)
-    _satisfaction(book, report)
-    _operations(book, report)
+def render(report: MonthlyReport, lang: Lang = "zh") -> bytes:
+    """The report as .xlsx bytes, its labels in `lang`."""
+    b = _Book(lang)
+    _summary(b, report)
+    _satisfaction(b, report)
+    _operations(b, report)
     out = BytesIO()
-    book.save(out)
+    b.book.save(out)
     return out.getvalue()

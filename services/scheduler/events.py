@@ -1,6 +1,7 @@
 """Every integration event the scheduler derives, built from the domain's
-decisions: what one fact changed (planned, rescheduled, cancelled, escalated,
-threshold crossed) and what the daily tick announces (due, overdue).
+decisions: what one fact changed (planned, rescheduled, cancelled,
+superseded, escalated, threshold crossed) and what the daily tick announces
+(due, overdue).
 
 Each has a stable id made of the visit (or customer), the change and the
 cause's id, so a batch re-run after a crash re-emits the same events, which
@@ -28,8 +29,11 @@ from schemas.schedule import (
     VisitPlannedPayload,
     VisitRescheduled,
     VisitRescheduledPayload,
+    VisitSuperseded,
+    VisitSupersededPayload,
 )
 from schemas.types import VisitStatus
+from services.scheduler.domain.moot import Supersession
 from services.scheduler.domain.policy import Policy
 from services.scheduler.domain.reconcile import Cancelled, Change, Planned
 from services.scheduler.domain.status import escalation_target
@@ -113,11 +117,33 @@ def change_event(change: Change, cause: Event) -> Event:
     )
 
 
+# A record kept before record numbers were names none.
+UNKNOWN_RECORD = "unknown"
+
+
+def superseded_event(visit: Visit, by: Supersession, cause: Event) -> Event:
+    """`visit_superseded`: a later record of the unit made the visit moot."""
+    return VisitSuperseded(
+        **_envelope(cause, visit.visit_id, "superseded"),
+        payload=VisitSupersededPayload(
+            customer_id=visit.customer_id,
+            visit_id=visit.visit_id,
+            kind=visit.kind,
+            due_date=visit.due_date,
+            latest_date=visit.latest_date,
+            superseded_on=by.on,
+            by_visit_id=by.by_visit_id,
+            by_record_no=by.by_record_no or UNKNOWN_RECORD,
+        ),
+    )
+
+
 def derived_events(
     outcome: Outcome, cause: Event, *, on: date, policy: Policy
 ) -> list[Event]:
     """Every event one fact derives, in a stable order; `on` is its date."""
     out = [change_event(change, cause) for change in outcome.changes]
+    out += [superseded_event(v, by, cause) for v, by in outcome.superseded]
     out += [
         VisitEscalated(
             **_envelope(cause, visit.visit_id, "escalated"),

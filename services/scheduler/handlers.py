@@ -22,7 +22,12 @@ from services.scheduler.domain.step import take_fact
 from services.scheduler.domain.visit import Visit
 from services.scheduler.domain.whatif import PlanDifference, diff_plans
 from services.scheduler.events import derived_events, notice_event
-from services.scheduler.translate import business_date, customer_name, to_fact
+from services.scheduler.translate import (
+    business_date,
+    contacts,
+    customer_name,
+    to_fact,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,7 @@ class Reactions:
     ) -> Sequence[Event]:
         """Translate, load the customer, take the fact, save; the events it
         derives go to the outbox in the same transaction (the kit's runner)."""
+        await store.save_contacts(cur, contacts(event))
         fact = to_fact(event, self.timezone)
         if fact is None:
             return ()

@@ -85,6 +85,11 @@ class BatchRead(BaseModel):
     first_day: date
     last_day: date
     has_overdue: bool
+    store_id: str | None = Field(
+        default=None,
+        description="a batch of this store's retail follow-ups (made by its"
+        " designated visitor; never batched with industrial visits)",
+    )
     visits: list[VisitRead]
 
 
@@ -112,6 +117,7 @@ class WhatIf(BaseModel):
     warranty_months_from_ship: int | None = Field(
         default=None, strict=True, ge=1, le=120
     )
+    on_site_followup_days: int | None = Field(default=None, strict=True, ge=0, le=365)
     customer_id: ClientId | None = Field(default=None, description="only this customer")
     include_done: bool = Field(
         default=False, description="also visits already done (what would have been)"

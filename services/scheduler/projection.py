@@ -18,6 +18,7 @@ HANDLERS: Mapping[str, Callable[[Any, Any], Awaitable[Sequence[Event]]]] = {
     "visit_rescheduled": views.visit_rescheduled,
     "visit_cancelled": views.visit_cancelled,
     "visit_escalated": views.visit_escalated,
+    "visit_superseded": views.visit_superseded,
     "visit_due": views.add_history,
     "visit_overdue": views.add_history,
     "visit_completed": views.visit_completed,

@@ -5,6 +5,9 @@
                                          date in FOLLOWUP_TIMEZONE
     FOLLOWUP_ON_SITE_THRESHOLD=3000000   累计合同额 that turns visits on site
     FOLLOWUP_MAX_FAILED_ATTEMPTS=3       failed attempts before escalation
+    FOLLOWUP_ON_SITE_FOLLOWUP_DAYS=7     an on-site follow-up of a problem the
+                                         phone could not solve is due this
+                                         many days after the record
     FOLLOWUP_POLICY_VERSION=2026.2       stamped on every plan (default: the
                                          built-in version, suffixed when
                                          an override changes a rule)
@@ -32,6 +35,7 @@ class SchedulerSettings(Settings):
     tick_interval_s: float = Field(default=60, gt=0)
     on_site_threshold: Decimal | None = Field(default=None, ge=0)
     max_failed_attempts: int | None = Field(default=None, ge=1)
+    on_site_followup_days: int | None = Field(default=None, ge=0, le=365)
     policy_version: str | None = Field(default=None, min_length=1)
 
     def policy(self) -> Policy:
@@ -41,6 +45,8 @@ class SchedulerSettings(Settings):
             overrides["on_site_threshold"] = self.on_site_threshold
         if self.max_failed_attempts is not None:
             overrides["max_failed_attempts"] = self.max_failed_attempts
+        if self.on_site_followup_days is not None:
+            overrides["on_site_followup_days"] = self.on_site_followup_days
         changed = replace(DEFAULT_POLICY, **overrides)  # type: ignore[arg-type]
         if self.policy_version is not None:
             return replace(changed, version=self.policy_version)

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from schemas.types import Channel
+from schemas.types import Channel, VisitKind
 from services.scheduler.domain.facts import (
     Contract,
     CustomerFacts,
@@ -54,6 +54,7 @@ def dump_facts(facts: CustomerFacts) -> Json:
                 "ship_date": _day(u.ship_date),
                 "installed_date": _day(u.installed_date),
                 "power_on_date": _day(u.power_on_date),
+                "supporting_equipment": u.supporting_equipment,
             }
             for k, u in facts.units.items()
         },
@@ -78,6 +79,8 @@ def dump_facts(facts: CustomerFacts) -> Json:
                 "unresolved_by_phone": o.unresolved_by_phone,
                 "channel": o.channel.value if o.channel is not None else None,
                 "unit_id": o.unit_id,
+                "record_no": o.record_no,
+                "kind": o.kind.value if o.kind is not None else None,
             }
             for k, o in facts.outcomes.items()
         },
@@ -103,6 +106,8 @@ def load_facts(data: Json) -> CustomerFacts:
                 ship_date=_parse_day(u["ship_date"]),
                 installed_date=_parse_day(u["installed_date"]),
                 power_on_date=_parse_day(u["power_on_date"]),
+                # Snapshots written before the flag was kept have none.
+                supporting_equipment=bool(u.get("supporting_equipment", False)),
             )
             for k, u in data["units"].items()
         },
@@ -127,6 +132,8 @@ def load_facts(data: Json) -> CustomerFacts:
                 o["unresolved_by_phone"],
                 Channel(o["channel"]) if o["channel"] is not None else None,
                 o["unit_id"],
+                o.get("record_no"),
+                VisitKind(o["kind"]) if o.get("kind") is not None else None,
             )
             for k, o in data["outcomes"].items()
         },

@@ -7,7 +7,7 @@ API answers from is in views.py, built from the events alone.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -76,6 +76,16 @@ SELECT facts FROM customer_facts
 WHERE %(customer_id)s::text IS NULL OR customer_id = %(customer_id)s
 """
 DONE = "SELECT visit_id FROM visit_plans WHERE status = 'done'"
+SAVE_CONTACT = """
+INSERT INTO contacts (customer_id, source_id, role, name, phone)
+VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (customer_id, source_id, role) DO UPDATE SET name = EXCLUDED.name,
+    phone = EXCLUDED.phone, updated_at = now()
+"""
+CONTACTS = """
+SELECT customer_id, source_id, role, name, phone FROM contacts
+WHERE customer_id = ANY(%s) ORDER BY customer_id, source_id, role
+"""
 NAMES = (
     "SELECT customer_id, customer_name FROM customer_facts WHERE customer_id = ANY(%s)"
 )
@@ -95,6 +105,17 @@ def visit_from(row: Sequence[Any]) -> Visit:
         failed_attempts=row[8],
         product_model=row[9],
     )
+
+
+# Where a row of `VISIT_FIELDS, PLAN_FIELDS` (and of the views' READ_FIELDS,
+# which begins the same) holds the store id.
+STORE_ID_AT = 12
+
+
+def visit_with_store(row: Sequence[Any]) -> Visit:
+    """A visit, with its store, from a row that begins `VISIT_FIELDS,
+    PLAN_FIELDS`."""
+    return replace(visit_from(row), store_id=row[STORE_ID_AT])
 
 
 PlanDetails = tuple[Any, ...]  # the values of `PLAN_FIELDS`
@@ -118,7 +139,7 @@ async def load_customer(cur: DbCursor, customer_id: str) -> Customer:
     rows = await cur.fetchall()
     return Customer(
         facts=facts,
-        visits={r[1]: visit_from(r) for r in rows},
+        visits={r[1]: visit_with_store(r) for r in rows},
         details={r[1]: tuple(r[10:]) for r in rows},
     )
 
@@ -206,3 +227,33 @@ def customer_names(conn: Conn, customer_ids: Sequence[str]) -> dict[str, str]:
     return {
         c: n for c, n in conn.execute(NAMES, (list(customer_ids),)) if n is not None
     }
+
+
+async def save_contacts(
+    cur: DbCursor, rows: Sequence[tuple[str, str, str, str | None, str]]
+) -> None:
+    """(customer id, contract or order id, role, name, phone): the latest wins."""
+    if rows:
+        await cur.executemany(SAVE_CONTACT, rows)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone to call about a customer's visits."""
+
+    source_id: str  # the contract or retail order that named them
+    role: str  # power, substation or retail
+    name: str | None
+    phone: str
+
+
+def customer_contacts(
+    conn: Conn, customer_ids: Sequence[str]
+) -> dict[str, list[Contact]]:
+    """Each customer's contacts, by contract or order, then role."""
+    out: dict[str, list[Contact]] = {}
+    for customer_id, source_id, role, name, phone in conn.execute(
+        CONTACTS, (list(customer_ids),)
+    ):
+        out.setdefault(customer_id, []).append(Contact(source_id, role, name, phone))
+    return out

@@ -36,7 +36,11 @@ def to_fact(event: AnyEvent, timezone: str) -> events.Fact | None:
             )
         case Shipped(payload=p):
             return events.Shipped(
-                p.unit_id, p.contract_id, p.product_model, p.ship_date
+                p.unit_id,
+                p.contract_id,
+                p.product_model,
+                p.ship_date,
+                supporting_equipment=p.supporting_equipment,
             )
         case Installed(payload=p):
             return events.Installed(p.unit_id, p.installed_date)
@@ -55,6 +59,8 @@ def to_fact(event: AnyEvent, timezone: str) -> events.Fact | None:
                 unresolved_by_phone=p.unresolved_by_phone,
                 channel=p.channel,
                 unit_id=p.unit_id,
+                record_no=p.record_no,
+                kind=p.kind,
             )
         case VisitAttemptFailed(payload=p):
             return events.VisitAttemptFailed(p.visit_id, p.attempt_no)
@@ -94,3 +100,24 @@ def customer_name(event: Event) -> str | None:
             return p.customer_name
         case _:
             return None
+
+
+# (customer id, contract or order id, role, name, phone)
+ContactRow = tuple[str, str, str, str | None, str]
+
+
+def contacts(event: Event) -> list[ContactRow]:
+    """The people to call that the event names (for the calendar feed)."""
+    match event:
+        case ContractRegistered(payload=p):
+            return [
+                (p.customer_id, p.contract_id, role, c.name, c.phone)
+                for role, c in (
+                    ("power", p.power_contact),
+                    ("substation", p.substation_contact),
+                )
+            ]
+        case Delivered(payload=p) if p.phone is not None:
+            return [(p.customer_id, p.order_id, "retail", p.customer_name, p.phone)]
+        case _:
+            return []

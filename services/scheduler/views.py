@@ -22,14 +22,15 @@ from schemas.schedule import (
     VisitEscalated,
     VisitPlanned,
     VisitRescheduled,
+    VisitSuperseded,
 )
 from schemas.survey import VisitAttemptFailed, VisitCompleted
 from schemas.types import VisitStatus
-from services.scheduler.domain.policy import Policy
+from services.scheduler.domain.policy import UNPLANNED_KINDS, Policy
 from services.scheduler.domain.status import visit_status
 from services.scheduler.domain.visit import Visit
 from services.scheduler.models import HistoryEntry, VisitQuery, VisitRead
-from services.scheduler.store import VISIT_FIELDS, visit_from
+from services.scheduler.store import VISIT_FIELDS, visit_with_store
 
 Conn = psycopg.Connection[Any]
 DbCursor = psycopg.AsyncCursor[Any]
@@ -105,6 +106,10 @@ CANCELLED = """
 UPDATE visits SET status = 'cancelled', updated_at = now()
 WHERE visit_id = %s AND status <> 'done'
 """
+SUPERSEDED = """
+UPDATE visits SET status = 'superseded', updated_at = now()
+WHERE visit_id = %s AND status IN ('planned', 'escalated')
+"""
 ESCALATED = """
 UPDATE visits SET failed_attempts = GREATEST(failed_attempts, %s),
     status = CASE WHEN status = 'planned' THEN 'escalated' ELSE status END,
@@ -170,6 +175,12 @@ async def visit_cancelled(cur: DbCursor, event: VisitCancelled) -> Sequence[Even
     return NOTHING
 
 
+async def visit_superseded(cur: DbCursor, event: VisitSuperseded) -> Sequence[Event]:
+    await add_history(cur, event)
+    await cur.execute(SUPERSEDED, (event.payload.visit_id,))
+    return NOTHING
+
+
 async def visit_escalated(cur: DbCursor, event: VisitEscalated) -> Sequence[Event]:
     await add_history(cur, event)
     p = event.payload
@@ -193,6 +204,8 @@ async def _history_once(cur: DbCursor, event: Event, same: str) -> None:
 
 async def visit_completed(cur: DbCursor, event: VisitCompleted) -> Sequence[Event]:
     p = event.payload
+    if p.kind in UNPLANNED_KINDS:
+        return NOTHING  # an unplanned visit's record: no visit of the plan
     await _history_once(cur, event, "record_no")
     await cur.execute(RECORDED, (p.visitor, p.record_no, p.visited_on, p.visit_id))
     return NOTHING
@@ -221,6 +234,7 @@ STATUS_FILTER = """
 (CASE %(status)s::text
     WHEN 'cancelled' THEN v.status = 'cancelled'
     WHEN 'done' THEN v.status = 'done'
+    WHEN 'superseded' THEN v.status = 'superseded'
     WHEN 'escalated' THEN v.status = 'escalated'
         OR (v.status = 'planned' AND v.failed_attempts >= %(max_failed)s)
     ELSE v.status = 'planned' AND v.failed_attempts < %(max_failed)s
@@ -297,7 +311,7 @@ def status_params(
 
 def visit_read(row: Sequence[Any], as_of: date, policy: Policy) -> VisitRead:
     """A row of `READ_FIELDS` as the API shows it on `as_of`."""
-    visit = visit_from(row)
+    visit = visit_with_store(row)
     return VisitRead(
         visit_id=visit.visit_id,
         customer_id=visit.customer_id,
@@ -365,4 +379,4 @@ def open_visits(
 ) -> list[tuple[Visit, Sequence[Any]]]:
     """The open visits (escalated included), by due date, with their rows."""
     params = {"region": region, "visitor": visitor, "until": until}
-    return [(visit_from(r), r) for r in conn.execute(OPEN, params)]
+    return [(visit_with_store(r), r) for r in conn.execute(OPEN, params)]

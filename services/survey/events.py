@@ -1,8 +1,8 @@
-"""Every integration event the survey derives: a visit record, the complaints
-it raises, a failed attempt.
+"""Every integration event the survey derives: a visit record, the forms it
+raises (`complaint_raised` with its `form`), a failed attempt.
 
 A record's command writes its `visit_completed` and every `complaint_raised`
-to the outbox in one transaction, so a record's complaints cannot be
+to the outbox in one transaction, so a record's forms cannot be
 half-written. Complaint ids and event ids are stable (`stable_id` of the
 complaint id, itself the record number and an index), so the same record
 always raises the same complaints.
@@ -17,42 +17,47 @@ from schemas.survey import (
     VisitCompleted,
     VisitCompletedPayload,
 )
-from schemas.types import VisitKind
-from services.survey.domain.complaints import (
-    Complaint,
-    complaints_from,
-    post_warranty_services,
-)
-from services.survey.domain.records import VisitRecord, score
+from schemas.types import ComplaintSubject
+from services.survey.domain.complaints import complaints_from, post_warranty_services
+from services.survey.domain.records import VisitRecord, satisfaction, score
 from services.survey.domain.visits import FailAttempt, RecordVisit, Visit
 
 SOURCE = "survey"
 
 
 def visit_completed(
-    visit: Visit, kind: VisitKind, command: RecordVisit, record_no: str
+    visit: Visit, command: RecordVisit, record: VisitRecord, record_no: str
 ) -> VisitCompleted:
-    """The record as an event, carrying what the visit knows of its subject."""
+    """The record as an event, carrying what the visit knows of its subject.
+
+    `product_quality` and `service_quality` are the record's satisfaction by
+    the rule (`satisfaction`: the worst of the overall rating and every rated
+    answer on the subject); the visitor's overall ratings are `overall_*`.
+    """
+    assert visit.kind is not None  # an unknown visit takes no record
     return VisitCompleted(
         source=SOURCE,
         actor=command.actor,
         payload=VisitCompletedPayload(
             customer_id=visit.customer_id,
             visit_id=visit.visit_id,
-            kind=kind,
+            kind=visit.kind,
             record_no=record_no,
             visited_on=command.visited_on,
             visitor=command.visitor,
             channel=command.channel_for(visit),
             answers=dict(command.answers),
-            product_quality=command.product_quality,
-            service_quality=command.service_quality,
+            product_quality=satisfaction(record, ComplaintSubject.PRODUCT_QUALITY),
+            service_quality=satisfaction(record, ComplaintSubject.SERVICE_QUALITY),
+            overall_product_quality=command.product_quality,
+            overall_service_quality=command.service_quality,
             suggestions=command.suggestions,
             needs=command.needs,
+            opportunities=command.opportunities,
             post_warranty_service=post_warranty_services(command.answers),
             unresolved_by_phone=command.unresolved_by_phone,
             score=score(
-                kind,
+                visit.kind,
                 command.answers,
                 command.product_quality,
                 command.service_quality,
@@ -67,25 +72,17 @@ def visit_completed(
     )
 
 
-def complaints_in(event: VisitCompleted) -> list[Complaint]:
-    """The complaints the record raises (none for a re-visit)."""
-    p = event.payload
-    record = VisitRecord(
-        p.kind, p.answers, p.product_quality, p.service_quality, p.suggestions, p.needs
-    )
-    return complaints_from(record)
-
-
 def complaint_id(record_no: str, index: int) -> str:
-    """The n-th (from 1) complaint of a record: `HF-2026-11-0042-1`."""
+    """The n-th (from 1) form of a record: `HF-2026-11-0042-1`."""
     return f"{record_no}-{index}"
 
 
-def complaints_of(event: VisitCompleted) -> list[ComplaintRaised]:
-    """One `complaint_raised` per subject the customer is dissatisfied with."""
+def complaints_of(event: VisitCompleted, record: VisitRecord) -> list[ComplaintRaised]:
+    """One `complaint_raised` per form the record raises (complaints,
+    problem report, service request, suggestion), in their fixed order."""
     p = event.payload
     raised = []
-    for index, complaint in enumerate(complaints_in(event), start=1):
+    for index, complaint in enumerate(complaints_from(record), start=1):
         cid = complaint_id(p.record_no, index)
         raised.append(
             ComplaintRaised(
@@ -105,6 +102,8 @@ def complaints_of(event: VisitCompleted) -> list[ComplaintRaised]:
                     unit_id=p.unit_id,
                     product_model=p.product_model,
                     region=p.region,
+                    form=complaint.form,
+                    items=list(complaint.asks_for),
                 ),
             )
         )

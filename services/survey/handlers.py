@@ -1,4 +1,4 @@
-"""The survey's application layer: its two commands and its queries.
+"""The survey's application layer: its commands and its queries.
 
 A command runs inside kit `run_command`'s transaction on `conn` (search path:
 views, then store): it locks the visit, reads the visit's plan from the read
@@ -9,6 +9,7 @@ everything back: a refused command takes no number.
 """
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -26,14 +27,23 @@ from services.kit.http import (
 )
 from services.survey import events, store, views
 from services.survey.domain.numbering import format_record_no, month_of
-from services.survey.domain.records import AnswerError, AnswerRule, validate_record
+from services.survey.domain.records import (
+    AnswerError,
+    AnswerRule,
+    VisitRecord,
+    validate_record,
+)
 from services.survey.domain.visits import (
     Closed,
     FailAttempt,
+    RecordServiceVisit,
     RecordVisit,
     Visit,
     in_the_future,
     next_attempt_no,
+    service_visit,
+    service_visit_id,
+    unit_of_another_customer,
     why_closed,
 )
 from services.survey.models import (
@@ -52,7 +62,7 @@ Conn = psycopg.Connection[Any]
 # The record questions are fields of the record; every other question id is a
 # key of its `answers`.
 _RECORD_FIELDS = frozenset(
-    {"product_quality", "service_quality", "suggestions", "needs"}
+    {"product_quality", "service_quality", "suggestions", "needs", "opportunities"}
 )
 
 
@@ -97,31 +107,77 @@ def open_visit(conn: Conn, visit_id: str) -> Visit:
     return visit
 
 
+def _refuse_invalid(record: VisitRecord) -> None:
+    errors = validate_record(record)
+    if errors:
+        raise unprocessable(
+            {"field": _field(e), "rule": e.rule.value, "message": e.message}
+            for e in errors
+        )
+
+
+def _recorded(
+    conn: Conn, visit: Visit, command: RecordVisit, record: VisitRecord, record_no: str
+) -> Decision[VisitRecordCreated]:
+    """Close the visit with its record; the record and its forms are the events."""
+    store.add_record(conn, visit.visit_id, record_no)
+    completed = events.visit_completed(visit, command, record, record_no)
+    complaints = events.complaints_of(completed, record)
+    answer = VisitRecordCreated(
+        record_no=record_no,
+        visit_id=visit.visit_id,
+        score=completed.payload.score,
+        product_quality=completed.payload.product_quality,
+        service_quality=completed.payload.service_quality,
+        complaints=[ComplaintRead(**c.payload.model_dump()) for c in complaints],
+        event_ids=[completed.event_id, *(c.event_id for c in complaints)],
+    )
+    return Decision(answer, [completed, *complaints])
+
+
 def record_visit(
     conn: Conn, *, command: RecordVisit, today: date
 ) -> Decision[VisitRecordCreated]:
     """Check the record against its visit's kind, number it, close the visit."""
     not_in_the_future("visited_on", command.visited_on, today)
     visit = open_visit(conn, command.visit_id)
-    assert visit.kind is not None  # a visit of unknown kind is refused as unknown
-    errors = validate_record(command.record(visit.kind))
-    if errors:
-        raise unprocessable(
-            {"field": _field(e), "rule": e.rule.value, "message": e.message}
-            for e in errors
-        )
+    record = command.record(visit)
+    _refuse_invalid(record)
     seq = store.next_record_seq(conn, month_of(command.visited_on))
-    record_no = format_record_no(command.visited_on, seq)
-    store.add_record(conn, visit.visit_id, record_no)
-    completed = events.visit_completed(visit, visit.kind, command, record_no)
-    complaints = events.complaints_of(completed)
-    answer = VisitRecordCreated(
-        record_no=record_no,
-        score=completed.payload.score,
-        complaints=[ComplaintRead(**c.payload.model_dump()) for c in complaints],
-        event_ids=[completed.event_id, *(c.event_id for c in complaints)],
+    return _recorded(
+        conn, visit, command, record, format_record_no(command.visited_on, seq)
     )
-    return Decision(answer, [completed, *complaints])
+
+
+def record_service_visit(
+    conn: Conn, *, command: RecordServiceVisit, today: date
+) -> Decision[VisitRecordCreated]:
+    """Record an unplanned service visit (6.2.7) about a unit of a customer.
+
+    The visit is not on the schedule: the record names it (`SV:<record_no>`),
+    numbered like any record. A unit the survey knows from the schedule must
+    be the customer's (422), and gives its product model and region.
+    """
+    not_in_the_future("visited_on", command.visit.visited_on, today)
+    try:
+        known = views.unit(conn, command.unit_id)
+    except psycopg.errors.UndefinedTable:
+        raise unavailable(
+            "the survey's read model is being rebuilt; retry shortly"
+        ) from None
+    if unit_of_another_customer(known, command.customer_id):
+        raise field_problem(
+            "unit_id",
+            "unit of the customer",
+            f"unit {command.unit_id!r} is not a unit of {command.customer_id!r}",
+        )
+    subject = service_visit(command, known)
+    record = command.visit.record(subject)
+    _refuse_invalid(record)
+    seq = store.next_record_seq(conn, month_of(command.visit.visited_on))
+    record_no = format_record_no(command.visit.visited_on, seq)
+    visit = replace(subject, visit_id=service_visit_id(record_no))
+    return _recorded(conn, visit, command.visit, record, record_no)
 
 
 def fail_attempt(

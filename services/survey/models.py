@@ -5,12 +5,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.limits import BusinessDate, DerivedId, Name, Text
+from schemas.limits import BusinessDate, ClientId, DerivedId, Name, Text
 from schemas.survey import Answer, QuestionId
 from schemas.types import (
     AttemptFailure,
     Channel,
     ComplaintSubject,
+    FeedbackForm,
     PostWarrantyService,
     Rating,
     VisitKind,
@@ -33,13 +34,55 @@ class VisitRecordCreate(BaseModel):
         max_length=100,
         description="the checklist of the visit's kind, by question id",
     )
+    product_quality: Rating | None = Field(
+        default=None, description="the customer's overall rating of the product"
+    )
+    service_quality: Rating | None = Field(
+        default=None, description="the customer's overall rating of the service"
+    )
+    suggestions: Text = ""
+    needs: Text = ""
+    opportunities: Text = Field(
+        default="",
+        description="new needs and business opportunities (on-site visits only)",
+    )
+    unresolved_by_phone: bool = Field(
+        default=False,
+        description="a problem the phone could not solve: the scheduler plans an "
+        "on-site follow-up",
+    )
+    actor: Name | None = Field(
+        default=None, description="who enters it; default: the visitor"
+    )
+
+
+class ServiceVisitCreate(BaseModel):
+    """An unplanned service visit (6.2.7) by an after-sales department head,
+    about one unit of a customer; numbered and reported like any record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: ClientId
+    unit_id: ClientId
+    visited_on: BusinessDate = Field(description="not after today")
+    visitor: Name
+    channel: Channel = Channel.ON_SITE
+    answers: dict[QuestionId, Answer] = Field(
+        default={}, max_length=100, description="the service visit's checklist"
+    )
     product_quality: Rating | None = None
     service_quality: Rating | None = None
     suggestions: Text = ""
     needs: Text = ""
-    unresolved_by_phone: bool = Field(
-        default=False,
-        description="a problem the phone could not solve: the next visit is on site",
+    opportunities: Text = Field(
+        default="", description="new needs and business opportunities (on site)"
+    )
+    unresolved_by_phone: bool = False
+    product_model: Name | None = Field(
+        default=None, description="if the survey does not know the unit yet"
+    )
+    region: Name | None = Field(
+        default=None, description="if the survey does not know the unit yet"
     )
     actor: Name | None = Field(
         default=None, description="who enters it; default: the visitor"
@@ -47,16 +90,31 @@ class VisitRecordCreate(BaseModel):
 
 
 class ComplaintRead(BaseModel):
+    """An information feedback form (信息反馈单) a record raised."""
+
     complaint_id: str
+    form: FeedbackForm = FeedbackForm.COMPLAINT
     subject: ComplaintSubject
     description: str
     customer_suggestion: str
+    items: list[str] = Field(default=[], description="what a service request asks for")
 
 
 class VisitRecordCreated(BaseModel):
     record_no: str
+    visit_id: str
     score: int
-    complaints: list[ComplaintRead]
+    product_quality: Rating | None = Field(
+        description="the record's satisfaction with the product (the worst of the "
+        "overall rating and every rated answer about it)"
+    )
+    service_quality: Rating | None = Field(
+        description="the record's satisfaction with the service (likewise)"
+    )
+    complaints: list[ComplaintRead] = Field(
+        description="every form the record raised: complaints, problem report, "
+        "service request, suggestion"
+    )
     event_ids: list[UUID] = Field(
         description="visit_completed, then each complaint_raised of the record"
     )
@@ -72,10 +130,13 @@ class VisitRecordRead(BaseModel):
     visitor: str
     channel: Channel
     answers: dict[str, Answer]
-    product_quality: Rating | None
-    service_quality: Rating | None
+    product_quality: Rating | None = Field(description="by the rule (worst of)")
+    service_quality: Rating | None = Field(description="by the rule (worst of)")
+    overall_product_quality: Rating | None = Field(description="as the visitor gave")
+    overall_service_quality: Rating | None = Field(description="as the visitor gave")
     suggestions: str
     needs: str
+    opportunities: str
     post_warranty_service: list[PostWarrantyService]
     unresolved_by_phone: bool
     score: int

@@ -24,7 +24,7 @@ from schemas.survey import ComplaintRaised, VisitAttemptFailed, VisitCompleted
 from schemas.types import Channel, VisitKind
 from services.kit.projection import Cursor
 from services.survey.domain.numbering import month_of
-from services.survey.domain.visits import Fact, Visit, VisitStatus, evolve
+from services.survey.domain.visits import Fact, Unit, Visit, VisitStatus, evolve
 from services.survey.models import AttemptRead, VisitRead, VisitRecordRead
 
 Conn = psycopg.Connection[Any]
@@ -76,9 +76,10 @@ RECORD = """
 INSERT INTO visit_records (record_no, month, customer_id, visit_id, kind,
     visited_on, visitor, channel, answers, product_quality, service_quality,
     suggestions, needs, post_warranty_service, unresolved_by_phone, score,
-    unit_id, order_id, store_id, ticket_id, product_model, region)
+    unit_id, order_id, store_id, ticket_id, product_model, region,
+    overall_product_quality, overall_service_quality, opportunities)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
-    %s, %s, %s)
+    %s, %s, %s, %s, %s, %s)
 ON CONFLICT (record_no) DO NOTHING
 """
 ATTEMPT = """
@@ -89,8 +90,8 @@ ON CONFLICT (visit_id, attempt_no) DO NOTHING
 """
 COMPLAINT = """
 INSERT INTO complaints (complaint_id, record_no, customer_id, visit_id, subject,
-    description, customer_suggestion, raised_on)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+    description, customer_suggestion, raised_on, form, items)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (complaint_id) DO NOTHING
 """
 
@@ -187,6 +188,9 @@ async def add_record(cur: Cursor, event: VisitCompleted) -> None:
             p.ticket_id,
             p.product_model,
             p.region,
+            p.overall_product_quality,
+            p.overall_service_quality,
+            p.opportunities,
         ),
     )
     status = await _evolved(cur, p.visit_id, Fact.COMPLETED)
@@ -223,6 +227,8 @@ async def add_complaint(cur: Cursor, event: ComplaintRaised) -> None:
             p.description,
             p.customer_suggestion,
             p.raised_on,
+            p.form,
+            list(p.items),
         ),
     )
 
@@ -234,10 +240,12 @@ SELECT r.record_no, r.customer_id, r.visit_id, r.kind, r.visited_on, r.visitor,
        r.channel, r.answers, r.product_quality, r.service_quality, r.suggestions,
        r.needs, r.post_warranty_service, r.unresolved_by_phone, r.score,
        r.unit_id, r.order_id, r.store_id, r.ticket_id, r.product_model, r.region,
+       r.overall_product_quality, r.overall_service_quality, r.opportunities,
        COALESCE((SELECT json_agg(json_build_object(
-                    'complaint_id', c.complaint_id, 'subject', c.subject,
-                    'description', c.description,
-                    'customer_suggestion', c.customer_suggestion)
+                    'complaint_id', c.complaint_id, 'form', c.form,
+                    'subject', c.subject, 'description', c.description,
+                    'customer_suggestion', c.customer_suggestion,
+                    'items', c.items)
                  ORDER BY c.complaint_id)
                  FROM complaints c WHERE c.record_no = r.record_no), '[]')
          AS complaints
@@ -322,6 +330,22 @@ def visit(conn: Conn, visit_id: str) -> VisitRead | None:
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(VISIT, (visit_id,)).fetchone()
     return VisitRead.model_validate(row) if row else None
+
+
+UNIT = """
+SELECT customer_id, product_model, region FROM visits
+WHERE unit_id = %s AND kind IS NOT NULL
+ORDER BY due_date DESC NULLS LAST, visit_id DESC
+LIMIT 1
+"""
+
+
+def unit(conn: Conn, unit_id: str) -> Unit | None:
+    """The unit as the visits planned for it describe it (the latest), if any."""
+    row = conn.execute(UNIT, (unit_id,)).fetchone()
+    if row is None:
+        return None
+    return Unit(unit_id, customer_id=row[0], product_model=row[1], region=row[2])
 
 
 def load_visit(conn: Conn, visit_id: str) -> Visit | None:

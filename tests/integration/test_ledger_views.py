@@ -36,7 +36,7 @@ FACTS = [
 ORDERS = list(permutations(FACTS))[::7]  # 18 of the 120 orders, all starts
 COLUMNS = (
     "unit_id, customer_id, contract_id, product_model, quantity, serial_numbers,"
-    " ship_date, installed_date, power_on_date"
+    " ship_date, installed_date, power_on_date, supporting_equipment"
 )
 
 

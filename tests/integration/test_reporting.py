@@ -275,6 +275,7 @@ def check_november(report: dict[str, Any]) -> None:
         "done": 4,
         "done_late": 1,
         "overdue": 1,
+        "missed": 0,
         "failed_attempts_by_reason": {
             "no_answer": 2,
             "wrong_number": 0,
@@ -287,7 +288,7 @@ def check_november(report: dict[str, Any]) -> None:
         "opened": 2,
         "resolved": 2,
         "revisited": 2,
-        "still_open": 2,
+        "still_open": 1,
         "by_department": {
             "after_sales": {
                 "opened": 1,
@@ -295,10 +296,20 @@ def check_november(report: dict[str, Any]) -> None:
                 "revisited": 1,
                 "still_open": 1,
             },
-            "quality": {"opened": 0, "resolved": 0, "revisited": 0, "still_open": 1},
             "technical": {"opened": 1, "resolved": 1, "revisited": 1, "still_open": 0},
         },
     }
+    # Issue 16, bug 4: the suggestion to quality is a suggestion form, not a
+    # complaint (it used to count as one, still open at quality).
+    quiet = {"opened": 0, "resolved": 0, "revisited": 0, "still_open": 0}
+    assert report["suggestion_forms"] == {
+        "opened": 0,
+        "resolved": 0,
+        "revisited": 0,
+        "still_open": 1,
+        "by_department": {"quality": quiet | {"still_open": 1}},
+    }
+    assert report["service_requests"] == quiet | {"by_department": {}}
     assert report["capas"] == {"opened": 2, "verified": 1, "still_open": 1}
     assert [(s["record_no"], s["text"]) for s in report["suggestions"]] == [
         ("HF-2026-10-0001", "more training"),
@@ -329,7 +340,8 @@ def test_the_report_counts_the_period_and_redelivery_changes_nothing(
     assert december["records"] == 1
     assert december["visits"]["planned"] == 1
     assert december["visits"]["failed_attempts_by_reason"]["wrong_number"] == 1
-    assert december["complaints"]["still_open"] == 2
+    assert december["complaints"]["still_open"] == 1
+    assert december["suggestion_forms"]["still_open"] == 1
     assert periods == {
         "cutoff_day": 25,
         "periods": ["2026-09", "2026-10", "2026-11", "2026-12"],
@@ -342,7 +354,8 @@ def test_the_workbook_holds_the_same_numbers(
     with TestClient(create_app(SERVICE, settings)) as client:
         deliver(client, producer, november_events())
         report = client.get("/v1/reports/monthly/2026-11").json()
-        response = client.get("/v1/reports/monthly/2026-11.xlsx")
+        response = client.get("/v1/reports/monthly/2026-11.xlsx?lang=en")
+        chinese = client.get("/v1/reports/monthly/2026-11.xlsx")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -356,16 +369,20 @@ def test_the_workbook_holds_the_same_numbers(
         "By kind",
         "By region",
         "By customer",
+        "By customer tag",
+        "By company",
         "Score trend",
         "Visits",
-        "Complaints",
+        "Feedback forms",
         "CAPAs",
         "Suggestions",
+        "Opportunities",
+        "Reviews",
     ]
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
-    assert summary["期间 period"] == "2026-11"
-    assert summary["回访记录 records"] == report["records"] == 4
-    assert summary["零售平均分 retail mean score"] == report["retail_mean_score"]
+    assert summary["period"] == "2026-11"
+    assert summary["records"] == report["records"] == 4
+    assert summary["retail mean score"] == report["retail_mean_score"]
     for sheet, axis in (
         ("Product quality", "product_quality"),
         ("Service quality", "service_quality"),
@@ -395,13 +412,28 @@ def test_the_workbook_holds_the_same_numbers(
     visits = dict(
         r for r in book["Visits"].iter_rows(min_row=2, values_only=True) if r[0]
     )
-    assert visits["计划 planned"] == report["visits"]["planned"]
-    assert visits["逾期完成 done late"] == report["visits"]["done_late"]
-    assert visits["no_answer"] == 2
-    complaints = list(book["Complaints"].iter_rows(min_row=2, values_only=True))
+    assert visits["planned"] == report["visits"]["planned"]
+    assert visits["done late"] == report["visits"]["done_late"]
+    assert visits["no answer"] == 2
+    forms = list(book["Feedback forms"].iter_rows(min_row=2, values_only=True))
+    complaints = [r for r in forms if r[0] == "complaint"]
     c = report["complaints"]
-    assert complaints[0][1:] == (c["opened"], c["resolved"], c["revisited"], 2)
-    assert [r[0] for r in complaints[1:]] == list(c["by_department"])
+    assert complaints[0][2:] == (c["opened"], c["resolved"], c["revisited"], 1)
+    assert len(complaints[1:]) == len(c["by_department"])
+    # Chinese by default: no code reaches a reader
+    zh = load_workbook(BytesIO(chinese.content))
+    assert zh.sheetnames[:3] == ["概要", "产品质量", "服务质量"]
+    assert "信息反馈单" in zh.sheetnames
+    words = {
+        str(cell)
+        for sheet in zh.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    }
+    codes = {"after_sales", "production", "quality", "no_answer", "warranty_6m"}
+    assert words & codes == set()
+    assert {"无人接听", "投诉"} <= words
     trend = [r[1] for r in book["Score trend"].iter_rows(min_row=2, values_only=True)]
     assert trend == [p["mean_score"] for p in report["score_trend"]]
     suggestions = list(book["Suggestions"].iter_rows(min_row=2, values_only=True))

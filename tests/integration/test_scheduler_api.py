@@ -181,7 +181,12 @@ def test_a_visitor_is_the_one_of_the_latest_attempt(client: TestClient) -> None:
     assert text.count("BEGIN:VEVENT") == 1
     assert "UID:U5:warranty_6m@followup\r\n" in text
     assert "DTSTART;VALUE=DATE:20261110\r\n" in text
-    assert "SUMMARY:warranty_6m visit: Customer C1 (U5)\r\n" in text
+    # Chinese by default (issue 16), English on request.
+    assert "SUMMARY:质保期内回访（6个月）（电话）：Customer C1（U5）\r\n" in text
+    english = client.get(
+        "/v1/visits.ics", params={"visitor": "Qian Li", "lang": "en"}
+    ).text.replace("\r\n ", "")
+    assert "SUMMARY:warranty visit (6 months) (phone): Customer C1 (U5)\r\n" in english
     everyone = client.get("/v1/visits.ics").text
     assert everyone.count("BEGIN:VEVENT") == 21
 

@@ -98,18 +98,24 @@ def test_a_done_visit_is_not_announced(settings: Settings) -> None:
     own = scheduler_settings(settings, clock_date=CLOCK, tick_interval_s=3600)
     with scheduler(own) as client:
         feed(client, UNIT)
-        feed(client, [visit_completed("C1", "U1:trial_run", "trial_run", "2026-11-16")])
+        # Made late (after its latest date, 11-05), and before the trial run
+        # fell due (11-15): a record supersedes only visits due before it
+        # (issue 16), so the trial run stays open.
+        feed(
+            client,
+            [visit_completed("C1", "U1:pre_power_on", "pre_power_on", "2026-11-10")],
+        )
         result = client.post("/v1/tick", params={"as_of": "2026-12-20", "wait": True})
         assert result.status_code == 200, result.text
-        # Past its latest date (12-15) and never announced: only being done
-        # keeps it from both notices.
+        # Past its latest date and never announced: only being done keeps it
+        # from both notices.
         assert announced(result) == {
-            ("due", "U1:pre_power_on"),
-            ("overdue", "U1:pre_power_on"),
+            ("due", "U1:trial_run"),
+            ("overdue", "U1:trial_run"),
         }
     assert notices(settings) == {
-        ("visit_due", "U1:pre_power_on"): 1,
-        ("visit_overdue", "U1:pre_power_on"): 1,
+        ("visit_due", "U1:trial_run"): 1,
+        ("visit_overdue", "U1:trial_run"): 1,
     }
 
 

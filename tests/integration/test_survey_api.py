@@ -53,6 +53,8 @@ def test_the_questionnaire_of_a_kind_in_chinese_by_default_or_in_english(
     assert (zh["lang"], zh["title"]) == ("zh", "试运行期内回访")
     assert en["title"] == "Visit during the trial run"
     assert [q["id"] for q in zh["questions"]] == [
+        "running_normally",
+        "quality_problems",
         "abnormal_sound",
         "abnormal_smell",
         "training_needed",
@@ -60,8 +62,10 @@ def test_the_questionnaire_of_a_kind_in_chinese_by_default_or_in_english(
         "service_quality",
         "suggestions",
         "needs",
+        "opportunities",
     ]
-    assert zh["questions"][1]["label"] == "电力设备是否存在异常气味,尤其是臭氧味?"
+    assert zh["questions"][3]["label"] == "设备有没有异常气味,特别是臭氧味?"
+    assert [o["label"] for o in zh["rating_scale"]] == ["满意", "一般", "不满意"]
     assert {q["kind"] for q in every} == set(VisitKind)
     assert unknown.status_code == 404
     assert "annual" in unknown.json()["detail"]
@@ -105,7 +109,9 @@ def test_a_record_closes_its_visit_and_raises_one_complaint_per_subject(
         "product_quality",
         "suggestion",
     ]
-    assert body["complaints"][0]["description"] == "顾客不满意:您对产品质量是否满意?"
+    assert body["complaints"][0]["description"] == (
+        "顾客不满意:总体来说,您对我们的产品质量是否满意?"
+    )
     assert body["complaints"][0]["customer_suggestion"] == "换个型号"
     assert (visit["status"], visit["record_no"]) == ("done", "HF-2026-11-0001")
     assert record["complaints"] == body["complaints"]

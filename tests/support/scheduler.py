@@ -139,6 +139,7 @@ def visit_completed(
     visitor: str = "Zhao Min",
     channel: str = "phone",
     unresolved_by_phone: bool = False,
+    unit_id: str | None = None,
 ) -> Wire:
     return envelope(
         "visit_completed",
@@ -152,6 +153,7 @@ def visit_completed(
             "channel": channel,
             "unresolved_by_phone": unresolved_by_phone,
             "score": 100,
+            "unit_id": unit_id,
         },
     )
 

@@ -20,7 +20,7 @@ from schemas.types import Channel, VisitKind
 from services.kit.producer import EventProducer
 from services.kit.settings import Settings
 from services.survey.domain.questionnaires import questionnaire_for
-from services.survey.domain.questions import AnswerType
+from services.survey.domain.questions import AnswerType, Question
 from tests.support.processes import eventually
 
 
@@ -92,11 +92,27 @@ def events_on(settings: Settings, topic: Topic) -> list[AnyEvent]:
         consumer.close()
 
 
+def content(question: Question) -> Any:
+    """The answer of a customer with nothing to report: satisfied, no defect
+    and no service wanted, the first option of a choice; None for a question
+    a customer may leave blank (free text, "which are needed")."""
+    match question.answer_type:
+        case AnswerType.RATING:
+            return "satisfied"
+        case AnswerType.YES_NO:
+            return question.raised_by is False if question.raises else False
+        case AnswerType.CHOICE:
+            return question.options[-1].id
+        case _:
+            return None
+
+
 def answers(kind: VisitKind, **overrides: Any) -> dict[str, Any]:
     """The checklist of `kind` answered without complaint, then `overrides`."""
-    fill = {AnswerType.RATING: "satisfied", AnswerType.YES_NO: False}
     given: dict[str, Any] = {
-        q.id: fill[q.answer_type] for q in questionnaire_for(kind).questions
+        q.id: value
+        for q in questionnaire_for(kind).questions
+        if (value := content(q)) is not None
     }
     return given | overrides
 

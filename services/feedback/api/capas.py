@@ -60,7 +60,8 @@ def open_capa(
     key: IdempotencyKey = None,
     wait: Wait = False,
 ) -> Appended:
-    """Open a CAPA from a report period or from tickets; returns its id."""
+    """Open a CAPA from a report period, a report review or tickets; returns
+    its id."""
     command = handlers.OpenCapa(
         capa_id=f"CAPA-{uuid4().hex[:10].upper()}",
         subject=body.subject,
@@ -71,6 +72,7 @@ def open_capa(
         source_period=body.source.period,
         ticket_ids=body.source.ticket_ids,
         actor=actor_of(body, x_actor),
+        review_id=body.source.review_id,
     )
     return decided(
         runtime,
@@ -142,6 +144,9 @@ def list_capas(
             description="YYYY-MM: the report period the CAPA came from",
         ),
     ] = None,
+    review_id: Annotated[
+        str | None, Query(description="the report review the CAPA came from")
+    ] = None,
     month: Month = None,
     as_of: AsOf = None,
     limit: Limit = 100,
@@ -162,6 +167,7 @@ def list_capas(
             status=status,
             ticket_id=ticket_id,
             period=period,
+            review_id=review_id,
             month=month,
         )
     return CapaPage(items=items, next=next_cursor)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from schemas.types import ComplaintSubject, Department
+from schemas.types import ComplaintSubject, Department, FeedbackForm
 from services.feedback import handlers, views
 from services.feedback.api.common import (
     ActorHeader,
@@ -52,6 +52,7 @@ def list_tickets(
     customer_id: str | None = None,
     department: Department | None = None,
     subject: ComplaintSubject | None = None,
+    form: FeedbackForm | None = None,
     status: TicketState | None = None,
     overdue: Annotated[
         bool | None, Query(description="only tickets with (true) or without SLA breach")
@@ -74,6 +75,7 @@ def list_tickets(
             customer_id=customer_id,
             department=department,
             subject=subject,
+            form=form,
             status=status,
             month=month,
         )

@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
-from schemas.types import ComplaintSubject, Department
+from schemas.types import ComplaintSubject, Department, FeedbackForm
 from services.feedback.domain.errors import TransitionNotAllowed
 from services.feedback.domain.routing import route
 
@@ -54,6 +54,8 @@ class Ticket:
     `resolution` and `resolved_on` are those of the latest resolution and are
     kept after a reopen; `state` says whether it still stands. `revisits` are
     the record numbers of the re-visits that verified or reopened the ticket.
+    Every `form` (complaint, service request, problem report, suggestion) has
+    the same lifecycle; `items` are what a service request asks for.
     """
 
     ticket_id: str
@@ -71,12 +73,29 @@ class Ticket:
     verified_on: date | None = None
     reopened_on: date | None = None
     revisits: tuple[str, ...] = ()
+    form: FeedbackForm = FeedbackForm.COMPLAINT
+    items: tuple[str, ...] = ()
 
 
-def open_ticket(ticket_id: str, subject: ComplaintSubject, on: date) -> Ticket:
-    """Open a ticket for a complaint, routed to its subject's department."""
-    to = route(subject)
-    return Ticket(ticket_id, subject, to.department, on, informed=to.informed)
+def open_ticket(
+    ticket_id: str,
+    subject: ComplaintSubject,
+    on: date,
+    form: FeedbackForm = FeedbackForm.COMPLAINT,
+    items: tuple[str, ...] = (),
+) -> Ticket:
+    """Open a ticket for a form: a complaint routed to its subject's
+    department, any other form to the department of its kind."""
+    to = route(subject, form)
+    return Ticket(
+        ticket_id,
+        subject,
+        to.department,
+        on,
+        informed=to.informed,
+        form=form,
+        items=items,
+    )
 
 
 def _check(ticket: Ticket, action: TicketAction, on: date, **texts: str) -> None:

@@ -2,7 +2,8 @@
 
 A product line (a shipped unit) is stated by three kinds of fact, each
 setting only its own columns: shipped (contract, model, quantity, serial
-numbers, ship date), installed (installed date), powered-on (power-on date).
+numbers, ship date, supporting equipment (配套设备: shown, never visited)),
+installed (installed date), powered-on (power-on date).
 So kinds commute (a powered-on before its shipped builds the same row), and a
 later fact of the same kind for the same unit is a correction and wins (one
 customer's facts are ordered on one partition). The first fact of a unit
@@ -36,6 +37,7 @@ COLUMNS: dict[type[UnitFact], tuple[str, ...]] = {
         "quantity",
         "serial_numbers",
         "ship_date",
+        "supporting_equipment",
     ),
     Installed: ("installed_date",),
     PoweredOn: ("power_on_date",),
@@ -55,6 +57,7 @@ class ProductLine:
     ship_date: date | None = None
     installed_date: date | None = None
     power_on_date: date | None = None
+    supporting_equipment: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ def statement_of(fact: UnitFact) -> Statement:
                 "quantity": s.quantity,
                 "serial_numbers": tuple(s.serial_numbers),
                 "ship_date": s.ship_date,
+                "supporting_equipment": s.supporting_equipment,
             }
         case Installed(payload=i):
             values = {"installed_date": i.installed_date}

@@ -1,14 +1,29 @@
-"""`/v1/reports`: the monthly satisfaction measurement report, JSON and XLSX."""
+"""`/v1/reports`: the monthly satisfaction measurement report, JSON and XLSX,
+and its reviews (评审)."""
 
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response, status
 
-from services.kit.http import PERIOD_PATTERN, READ_RESPONSES, field_problem
+from services.kit.command import run_command
+from services.kit.http import (
+    COMMAND_RESPONSES,
+    PERIOD_PATTERN,
+    READ_RESPONSES,
+    IdempotencyKey,
+    Wait,
+    field_problem,
+)
 from services.kit.service import RuntimeDep
 from services.reporting import handlers
 from services.reporting.domain.periods import PeriodError, parse_period
-from services.reporting.models import MonthlyReport, Periods
+from services.reporting.models import (
+    MonthlyReport,
+    Periods,
+    ReviewCreate,
+    ReviewRecorded,
+)
 from services.reporting.settings import cutoff_day
 from services.reporting.workbook import MEDIA_TYPE, render
 
@@ -27,11 +42,15 @@ ReportPeriod = Annotated[
 REFUSALS = READ_RESPONSES
 
 
-def _report(runtime: RuntimeDep, period: str) -> MonthlyReport:
+def _checked(period: str) -> None:
     try:
         parse_period(period)
     except PeriodError as exc:
         raise field_problem("period", str(exc)) from None
+
+
+def _report(runtime: RuntimeDep, period: str) -> MonthlyReport:
+    _checked(period)
     with runtime.pool.connection() as conn:
         return handlers.monthly_report(
             conn, period=period, cutoff_day=cutoff_day(runtime.settings)
@@ -44,10 +63,18 @@ def _report(runtime: RuntimeDep, period: str) -> MonthlyReport:
     response_class=Response,
     responses={200: {"content": {MEDIA_TYPE: {}}}, **REFUSALS},
 )
-def get_monthly_workbook(runtime: RuntimeDep, period: ReportPeriod) -> Response:
-    """The monthly report as an Excel workbook, one sheet per section."""
+def get_monthly_workbook(
+    runtime: RuntimeDep,
+    period: ReportPeriod,
+    lang: Annotated[
+        Literal["zh", "en"],
+        Query(description="labels: Chinese (default) or English"),
+    ] = "zh",
+) -> Response:
+    """The monthly report as an Excel workbook, one sheet per section, its
+    labels in Chinese (or English with `lang=en`)."""
     return Response(
-        render(_report(runtime, period)),
+        render(_report(runtime, period), lang=lang),
         media_type=MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="report-{period}.xlsx"'},
     )
@@ -70,3 +97,48 @@ def get_periods(runtime: RuntimeDep) -> Periods:
     CAPA is dated (planned visits alone, often years ahead, do not count)."""
     with runtime.pool.connection() as conn:
         return handlers.activity_periods(conn, cutoff_day=cutoff_day(runtime.settings))
+
+
+@router.post(
+    "/monthly/{period}/reviews",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReviewRecorded,
+    responses=COMMAND_RESPONSES,
+)
+def post_review(
+    runtime: RuntimeDep,
+    period: ReportPeriod,
+    body: ReviewCreate,
+    wait: Wait = False,
+    key: IdempotencyKey = None,
+) -> ReviewRecorded:
+    """Record the review (评审) of one part of the period's report: the
+    product-quality part by a producing company (`company`), the service-quality
+    and suggestions parts by the quality department; who, when, whether a CAPA
+    is needed and why. Published as `report_reviewed`; the report lists it,
+    with the CAPAs opened with its `review_id`."""
+    _checked(period)
+    command = handlers.RecordReview(
+        period=period,
+        part=body.part,
+        company=body.company,
+        reviewer=body.reviewer,
+        reviewed_on=body.reviewed_on or runtime.settings.today(),
+        capa_needed=body.capa_needed,
+        reason=body.reason,
+        actor=body.reviewer,
+    )
+    return run_command(
+        runtime,
+        scope="reporting.record_review",
+        request={"period": period, "body": body.model_dump(mode="json")},
+        key=key,
+        decide=partial(
+            handlers.record_review,
+            command=command,
+            cutoff_day=cutoff_day(runtime.settings),
+        ),
+        answer_type=ReviewRecorded,
+        status_code=status.HTTP_201_CREATED,
+        wait=wait,
+    )

@@ -1,6 +1,13 @@
-"""The closed loop in the report: complaints (信息反馈单) and CAPAs.
+"""The closed loop in the report: information feedback forms (信息反馈单) and
+CAPAs.
 
-Complaint definitions, each for one period [start, end]:
+Every kind of form is counted on its own (domain.md, "The monthly report"):
+complaints (a dissatisfied rating), service requests (to after-sales),
+problem reports (to production) and suggestion forms (to quality). A ticket
+opened as a complaint about suggestions and needs (published before forms
+had kinds) is a suggestion form, never a complaint (`form_of`).
+
+The definitions below hold for each kind, each for one period [start, end]:
 
 - opened: tickets opened on a day in the period.
 - resolved: tickets a department resolved on a day in the period (a ticket
@@ -25,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from schemas.types import ComplaintSubject, FeedbackForm
 from services.reporting.domain.records import Bounds, within
 
 
@@ -50,6 +58,7 @@ class Ticket:
     department: str
     opened_on: date
     steps: tuple[TicketStep, ...] = ()
+    form: FeedbackForm = FeedbackForm.COMPLAINT
 
     def verified_on(self, day: date) -> bool:
         """Closed by a satisfied re-visit as of `day` (and not reopened since)."""
@@ -88,10 +97,29 @@ def count_ticket(ticket: Ticket, bounds: Bounds) -> ComplaintCounts:
     )
 
 
+def form_of(form: FeedbackForm, subject: ComplaintSubject | None) -> FeedbackForm:
+    """The kind a ticket counts as: its form, except that a complaint about
+    suggestions and needs is a suggestion form."""
+    if form is FeedbackForm.COMPLAINT and subject is ComplaintSubject.SUGGESTION:
+        return FeedbackForm.SUGGESTION
+    return form
+
+
+def count_forms(
+    tickets: Iterable[Ticket], bounds: Bounds
+) -> dict[FeedbackForm, tuple[ComplaintCounts, dict[str, ComplaintCounts]]]:
+    """The period's counts of each kind of form, overall and by department
+    (every kind listed, zeros when none)."""
+    by_form: dict[FeedbackForm, list[Ticket]] = {form: [] for form in FeedbackForm}
+    for ticket in tickets:
+        by_form[ticket.form].append(ticket)
+    return {form: count_complaints(found, bounds) for form, found in by_form.items()}
+
+
 def count_complaints(
     tickets: Iterable[Ticket], bounds: Bounds
 ) -> tuple[ComplaintCounts, dict[str, ComplaintCounts]]:
-    """The period's complaint counts, overall and by department."""
+    """The period's counts of these tickets, overall and by department."""
     total = ComplaintCounts()
     by_department: dict[str, ComplaintCounts] = defaultdict(ComplaintCounts)
     for ticket in tickets:
@@ -105,12 +133,14 @@ def count_complaints(
 
 @dataclass(frozen=True)
 class Capa:
-    """A corrective/preventive action (纠正预防措施)."""
+    """A corrective/preventive action (纠正预防措施); `review_id` is the report
+    review (评审) that opened it, if any."""
 
     capa_id: str
     owner: str | None
     opened_on: date | None
     verified_on: date | None = None
+    review_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,16 @@
-"""A visit record (顾客回访记录) as the report sees it, and the period rule."""
+"""A visit record (顾客回访记录) as the report sees it, and the period rule.
 
-from dataclasses import dataclass
+A record's satisfaction is what the survey published: the worst of the
+overall rating and every rated checklist answer about the subject
+(domain.md, "A visit record"). A retail record's service quality is the worst
+of its four ratings (domain.md, "The retail standard"): when a record
+published before that rule left it empty, the report derives it from the
+record's rated answers (`retail_service_quality`), so no retail record drops
+out of the service-quality tallies.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from schemas.types import PostWarrantyService, Rating, VisitKind
@@ -38,8 +48,36 @@ class VisitRecord:
     needs: str = ""
     post_warranty_service: tuple[PostWarrantyService, ...] = ()
     latest_date: date | None = None
+    company: str | None = None
+    tags: Mapping[str, str | None] = field(default_factory=dict)
+    channel: str | None = None
+    opportunities: str = ""
 
     @property
     def late(self) -> bool:
         """Done after the visit's latest date, i.e. while it was overdue."""
         return self.latest_date is not None and self.visited_on > self.latest_date
+
+
+# Worst first: one dissatisfied answer makes it dissatisfied, else one neutral.
+_ORDER = (Rating.DISSATISFIED, Rating.NEUTRAL, Rating.SATISFIED)
+
+
+def worst(ratings: Iterable[Rating | None]) -> Rating | None:
+    """The worst of the ratings given; None when none is given."""
+    given = {r for r in ratings if r is not None}
+    return next((r for r in _ORDER if r in given), None)
+
+
+def rated_answers(answers: Mapping[str, object]) -> list[Rating]:
+    """The answers that are ratings (满意 / 一般 / 不满意)."""
+    values = {r.value: r for r in Rating}
+    return [values[a] for a in answers.values() if isinstance(a, str) and a in values]
+
+
+def retail_service_quality(
+    given: Rating | None, answers: Mapping[str, object]
+) -> Rating | None:
+    """A retail record's service quality: the worst of the rating published
+    and its rated answers."""
+    return worst([given, *rated_answers(answers)])

@@ -83,6 +83,26 @@ def breakdown(
     return {name: measure(groups[name]) for name in sorted(groups)}
 
 
+# The four axes customers are tagged on (domain.md, "Customer tags").
+TAG_AXES = ("strength", "decision_maker", "interest", "cooperation")
+
+
+def by_tags(records: Sequence[VisitRecord]) -> dict[str, dict[str, Satisfaction]]:
+    """`breakdown` by each tag axis of the record's customer (as the ledger's
+    contract tagged it); an untagged customer groups as UNKNOWN on that axis."""
+    return {axis: breakdown(records, _tag(axis)) for axis in TAG_AXES}
+
+
+def _tag(axis: str) -> Callable[[VisitRecord], str | None]:
+    return lambda record: record.tags.get(axis)
+
+
+def by_company(records: Sequence[VisitRecord]) -> dict[str, Satisfaction]:
+    """`breakdown` by the producing company (business unit) of the record's
+    unit's contract, else of its customer's only company; UNKNOWN otherwise."""
+    return breakdown(records, lambda r: r.company)
+
+
 def is_retail(kind: VisitKind) -> bool:
     """domain.md reports the mean score of retail records only: the retail
     standard's 100 − 10 × (dissatisfied answers)."""

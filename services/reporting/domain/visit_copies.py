@@ -12,6 +12,9 @@ the copy holds only what the schedule said:
   model it carries was learnt late, and a null in it means "not known", so
   what the copy had stays;
 - cancelled: the visit no longer applies (it leaves past reports too);
+- superseded: the day a record of the unit closed it unvisited (it fell due
+  before that record): it counts as missed. Its kind, due and latest dates
+  fill in what a copy made before its plan lacks;
 - overdue: the day it went overdue. The scheduler announces it once; should
   it announce again, the visit went overdue on the first day. Its kind and
   latest date fill in what a copy made before its plan lacks.
@@ -32,9 +35,12 @@ from schemas.schedule import (
     VisitOverdue,
     VisitPlanned,
     VisitRescheduled,
+    VisitSuperseded,
 )
 
-VisitFact = VisitPlanned | VisitRescheduled | VisitCancelled | VisitOverdue
+VisitFact = (
+    VisitPlanned | VisitRescheduled | VisitCancelled | VisitOverdue | VisitSuperseded
+)
 
 
 @dataclass(frozen=True)
@@ -54,12 +60,19 @@ class VisitCopy:
     ticket_id: str | None = None
     cancelled: bool = False
     overdue_on: date | None = None
+    superseded_on: date | None = None
 
 
 def visit_id_of(event: AnyEvent) -> str | None:
     """The visit a schedule fact changes the copy of, else None."""
     match event:
-        case VisitPlanned() | VisitRescheduled() | VisitCancelled() | VisitOverdue():
+        case (
+            VisitPlanned()
+            | VisitRescheduled()
+            | VisitCancelled()
+            | VisitOverdue()
+            | VisitSuperseded()
+        ):
             return event.payload.visit_id
         case _:
             return None
@@ -111,6 +124,17 @@ def evolve(copy: VisitCopy | None, event: AnyEvent) -> VisitCopy | None:
                 overdue_on=min(
                     d for d in (base.overdue_on, p.announced_on) if d is not None
                 ),
+            )
+        case VisitSuperseded(payload=p):
+            base = copy or VisitCopy(visit_id=p.visit_id, customer_id=p.customer_id)
+            return replace(
+                base,
+                kind=base.kind if base.kind is not None else p.kind,
+                due_date=base.due_date if base.due_date is not None else p.due_date,
+                latest_date=(
+                    base.latest_date if base.latest_date is not None else p.latest_date
+                ),
+                superseded_on=p.superseded_on,
             )
         case _:
             return copy

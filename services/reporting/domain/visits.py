@@ -1,4 +1,5 @@
-"""The visit section of the report: planned, done, done late, overdue, failed.
+"""The visit section of the report: planned, done, done late, overdue,
+missed, failed.
 
 Definitions, each for one period [start, end]:
 
@@ -10,9 +11,15 @@ Definitions, each for one period [start, end]:
 - done_late: of those, the visits whose record is dated after the visit's
   latest date (done while overdue). A record of a visit the schedule never
   announced has no latest date and is never late.
-- overdue: visits not cancelled that went overdue in the period: the
-  scheduler announced them overdue (`visit_overdue`, once per visit) on a day
-  in the period, whether or not they were done later.
+- overdue: visits not cancelled that the scheduler announced overdue
+  (`visit_overdue`, whenever it announced it) and whose latest date passed
+  in the period: the day after the latest date (the first day the visit is
+  overdue) falls in the period. A visit announced in December whose latest
+  date was 10 November counts in November's period, not December's; whether
+  it was done later does not matter.
+- missed: visits not cancelled that a later record of their unit superseded
+  (`visit_superseded`) on a day in the period: they left the worklist
+  unvisited.
 - failed_attempts_by_reason: failed attempts dated in the period, by reason;
   every reason is listed, with 0 when none failed for it.
 """
@@ -20,11 +27,13 @@ Definitions, each for one period [start, end]:
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from schemas.types import AttemptFailure
 from services.reporting.domain.records import Bounds, VisitRecord, within
 from services.reporting.domain.visit_copies import VisitCopy
+
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,22 @@ class VisitCounts:
     done: int
     done_late: int
     overdue: int
+    missed: int
     failed_attempts_by_reason: dict[str, int]
+
+
+def overdue_day(visit: VisitCopy) -> date | None:
+    """The day a visit announced overdue became so: the day after its latest
+    date (None if never announced overdue, or its latest date is unknown)."""
+    if visit.overdue_on is None or visit.latest_date is None:
+        return None
+    return visit.latest_date + ONE_DAY
+
+
+def overdue_window(bounds: Bounds) -> Bounds:
+    """The latest dates whose visits, announced overdue, count in the period:
+    the SQL's filter (views.VISITS) is this, proven equal in the tests."""
+    return bounds[0] - ONE_DAY, bounds[1] - ONE_DAY
 
 
 def count_visits(
@@ -51,7 +75,8 @@ def count_visits(
         planned=sum(1 for v in standing if within(v.due_date, bounds)),
         done=len({r.visit_id for r in in_period}),
         done_late=len({r.visit_id for r in in_period if r.late}),
-        overdue=sum(1 for v in standing if within(v.overdue_on, bounds)),
+        overdue=sum(1 for v in standing if within(overdue_day(v), bounds)),
+        missed=sum(1 for v in standing if within(v.superseded_on, bounds)),
         failed_attempts_by_reason={
             reason.value: reasons[reason] for reason in AttemptFailure
         },

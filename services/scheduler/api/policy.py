@@ -31,6 +31,7 @@ POLICY_FIELDS = (
     "revisit_tolerance_days",
     "warranty_months_from_power_on",
     "warranty_months_from_ship",
+    "on_site_followup_days",
 )
 
 

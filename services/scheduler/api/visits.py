@@ -15,7 +15,7 @@ from services.kit.http import (
 from services.kit.service import RuntimeDep
 from services.scheduler import store, views
 from services.scheduler.api.common import policy_of, today
-from services.scheduler.ical import render_calendar
+from services.scheduler.ical import Lang, calendar_title, render_calendar
 from services.scheduler.models import VisitDetail, VisitPage, VisitQuery
 
 router = APIRouter(prefix="/v1", tags=["visits"], responses=READ_RESPONSES)
@@ -47,6 +47,11 @@ def get_visits(runtime: RuntimeDep, query: Annotated[VisitQuery, Query()]) -> Vi
     )
 
 
+# Who may see a contact's phone comes with the access rules (a later issue):
+# until then every reader of the feed may.
+PHONES_VISIBLE = True
+
+
 @router.get("/visits.ics", response_class=Response)
 def get_calendar(
     runtime: RuntimeDep,
@@ -55,16 +60,28 @@ def get_calendar(
     ] = None,
     region: str | None = None,
     as_of: AsOf = None,
+    lang: Annotated[Lang, Query(description="zh (default) or en")] = "zh",
 ) -> Response:
-    """The open visits as an iCalendar feed: an all-day event on each due date."""
+    """The open visits as an iCalendar feed: an all-day event on each due date,
+    titled and described in Chinese (`lang=en`: English), with the people to
+    call and their phones."""
     day = today(runtime, as_of)
     policy = policy_of(runtime)
     with runtime.pool.connection() as conn:
         rows = views.open_visits(conn, region=region, visitor=visitor)
         visits = [views.visit_read(row, day, policy) for _, row in rows]
-        names = store.customer_names(conn, sorted({v.customer_id for v in visits}))
-    title = f"Follow-up visits: {visitor}" if visitor else "Follow-up visits"
-    body = render_calendar(visits, names, stamp=datetime.now(UTC), title=title)
+        customers = sorted({v.customer_id for v in visits})
+        names = store.customer_names(conn, customers)
+        contacts = store.customer_contacts(conn, customers)
+    body = render_calendar(
+        visits,
+        names,
+        stamp=datetime.now(UTC),
+        title=calendar_title(visitor, lang),
+        contacts=contacts,
+        lang=lang,
+        show_phone=PHONES_VISIBLE,
+    )
     return Response(content=body, media_type="text/calendar; charset=utf-8")
 
 

@@ -31,6 +31,8 @@ def get_worklist(
     A batch is one region and one channel, made on one day from `first_day`
     to `last_day`, so that no visit in it is made after its latest date.
     Escalated visits are not listed: they belong to whom they went to.
+    Retail follow-ups are batched per store (`store_id`), never with
+    industrial visits.
     """
     day = today(runtime, as_of)
     policy = policy_of(runtime)
@@ -49,6 +51,7 @@ def get_worklist(
                 first_day=b.first_day,
                 last_day=b.last_day,
                 has_overdue=b.has_overdue,
+                store_id=b.store_id,
                 visits=[reads[v.visit_id] for v in b.visits],
             )
             for b in batches

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from schemas.types import Channel, EscalationTarget
+from schemas.types import Channel, EscalationTarget, VisitKind
 from services.scheduler.domain.facts import CustomerFacts
 from services.scheduler.domain.policy import Policy
 from services.scheduler.domain.status import escalation_target
@@ -45,7 +45,8 @@ def visits_after_unresolved(
     the recorded one in the schedule and were not yet made when the record
     was written: of the same unit for a unit's visit, of the whole customer
     for a retail follow-up or a revisit. An older visit still open does not
-    count: the problem was found after it.
+    count: the problem was found after it. The on-site follow-up the record
+    plans is not "the next visit": the next one of the schedule is.
     """
     by_id = {d.visit_id: d for d in drafts}
     targets = set()
@@ -60,6 +61,7 @@ def visits_after_unresolved(
             d
             for d in drafts
             if (unit_id is None or d.unit_id == unit_id)
+            and d.kind is not VisitKind.ON_SITE_FOLLOWUP
             and _position(d) > after
             and _done_after(facts, d.visit_id, outcome.done_on)
         ]

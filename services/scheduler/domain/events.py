@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from schemas.types import Channel
+from schemas.types import Channel, VisitKind
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class Shipped:
     contract_id: str
     product_model: str
     ship_date: date
+    # 配套设备: outside the regulation's scope, no visits.
+    supporting_equipment: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,13 +79,15 @@ class TicketReopened:
 
 @dataclass(frozen=True)
 class VisitCompleted:
-    """A visit record closed a visit."""
+    """A visit record closed a visit (an unplanned `service_visit` closes none)."""
 
     visit_id: str
     done_on: date
     unresolved_by_phone: bool = False
     channel: Channel | None = None
     unit_id: str | None = None
+    record_no: str | None = None
+    kind: VisitKind | None = None
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar, assert_never
 
-from schemas.types import Channel
+from schemas.types import Channel, VisitKind
 from services.scheduler.domain import events
+from services.scheduler.domain.policy import UNPLANNED_KINDS
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Unit:
     ship_date: date | None = None
     installed_date: date | None = None
     power_on_date: date | None = None
+    # 配套设备 (as the latest shipment says): no visits.
+    supporting_equipment: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,17 @@ class RetailOrder:
 
 @dataclass(frozen=True)
 class VisitOutcome:
-    """What a visit record said; `channel` is the one it was really made by."""
+    """What a visit record said; `channel` is the one it was really made by.
+
+    `record_no` and `kind` are unknown (None) in snapshots written before
+    they were kept."""
 
     done_on: date
     unresolved_by_phone: bool = False
     channel: Channel | None = None
     unit_id: str | None = None
+    record_no: str | None = None
+    kind: VisitKind | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,7 @@ def apply_fact(facts: CustomerFacts, fact: events.Fact) -> CustomerFacts:
                 contract_id=fact.contract_id,
                 product_model=fact.product_model,
                 ship_date=fact.ship_date,
+                supporting_equipment=fact.supporting_equipment,
             )
             return replace(facts, units=_put(facts.units, fact.unit_id, unit))
         case events.Installed():
@@ -167,8 +176,17 @@ def apply_fact(facts: CustomerFacts, fact: events.Fact) -> CustomerFacts:
                 facts, reopenings=_put(facts.reopenings, fact.ticket_id, reopened)
             )
         case events.VisitCompleted():
+            if fact.kind in UNPLANNED_KINDS:
+                # An unplanned visit (6.2.7) closes no planned visit and
+                # changes no plan: the scheduler has nothing to learn from it.
+                return facts
             outcome = VisitOutcome(
-                fact.done_on, fact.unresolved_by_phone, fact.channel, fact.unit_id
+                fact.done_on,
+                fact.unresolved_by_phone,
+                fact.channel,
+                fact.unit_id,
+                fact.record_no,
+                fact.kind,
             )
             return replace(facts, outcomes=_put(facts.outcomes, fact.visit_id, outcome))
         case events.VisitAttemptFailed():

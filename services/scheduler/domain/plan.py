@@ -1,13 +1,16 @@
 """A customer's plan: every visit the rules ask for, given what is known."""
 
+import hashlib
 from dataclasses import replace
+from datetime import date
 
-from schemas.types import Channel
+from schemas.types import Channel, VisitKind
 from services.scheduler.domain.channel import choose_channels
-from services.scheduler.domain.facts import CustomerFacts
+from services.scheduler.domain.facts import CustomerFacts, Unit
 from services.scheduler.domain.policy import DEFAULT_POLICY, Policy
 from services.scheduler.domain.schedule import (
     Slot,
+    followup_slot,
     retail_slot,
     revisit_slots,
     unit_slots,
@@ -38,14 +41,69 @@ def _draft(
     )
 
 
+def _unit_region(facts: CustomerFacts, unit: Unit) -> str | None:
+    # The region is the contract's; until the shipment names the contract,
+    # the customer's own region stands in.
+    contract = facts.contracts.get(unit.contract_id or "")
+    return contract.region if contract else customer_region(facts)
+
+
+# A derived id's limit (schemas.limits.MAX_DERIVED_ID).
+MAX_VISIT_ID = 128
+
+
+def followup_id(unit_id: str, record_no: str | None, recorded_on: date) -> str:
+    """One on-site follow-up per record: named by the unit and the record
+    (its date for a record kept before record numbers were). A name too
+    long for a visit id ends in a digest of the record instead."""
+    record = record_no or recorded_on.isoformat()
+    name = f"{unit_id}:{VisitKind.ON_SITE_FOLLOWUP}:{record}"
+    if len(name) <= MAX_VISIT_ID:
+        return name
+    digest = hashlib.sha256(record.encode()).hexdigest()[:24]
+    return f"{unit_id}:{VisitKind.ON_SITE_FOLLOWUP}:{digest}"
+
+
+def _followups(
+    facts: CustomerFacts, policy: Policy, unit_drafts: list[VisitPlan]
+) -> list[VisitPlan]:
+    """An `on_site_followup` of the unit for each record "not solvable by phone".
+
+    The unit is the record's (or its visit's, as planned), a unit the ledger
+    told of and not supporting equipment. Records without a unit (a retail
+    follow-up, a revisit) only turn the next visit on site.
+    """
+    by_id = {d.visit_id: d for d in unit_drafts}
+    out = []
+    for visit_id, outcome in sorted(facts.outcomes.items()):
+        if not outcome.unresolved_by_phone:
+            continue
+        recorded = by_id.get(visit_id)
+        unit_id = outcome.unit_id or (recorded.unit_id if recorded else None)
+        if unit_id is None:
+            continue
+        unit = facts.units.get(unit_id)
+        if unit is None or unit.supporting_equipment:
+            continue
+        out.append(
+            _draft(
+                facts,
+                policy,
+                followup_id(unit_id, outcome.record_no, outcome.done_on),
+                followup_slot(outcome.done_on, policy),
+                unit_id=unit_id,
+                region=_unit_region(facts, unit),
+                product_model=unit.product_model,
+            )
+        )
+    return out
+
+
 def _drafts(facts: CustomerFacts, policy: Policy) -> list[VisitPlan]:
     home = customer_region(facts)
-    drafts = []
+    drafts: list[VisitPlan] = []
     for unit in facts.units.values():
-        # The region is the contract's; until the shipment names the
-        # contract, the customer's own region stands in.
-        contract = facts.contracts.get(unit.contract_id or "")
-        region = contract.region if contract else home
+        region = _unit_region(facts, unit)
         drafts += [
             _draft(
                 facts,
@@ -58,6 +116,7 @@ def _drafts(facts: CustomerFacts, policy: Policy) -> list[VisitPlan]:
             )
             for slot in unit_slots(unit, policy)
         ]
+    drafts += _followups(facts, policy, drafts)
     for order in facts.orders.values():
         slot = retail_slot(order)
         drafts.append(

@@ -47,8 +47,19 @@ INDUSTRIAL_SCHEDULE: tuple[ScheduleRow, ...] = (
     ScheduleRow(VisitKind.POST_WARRANTY_2, Anchor.WARRANTY_END, 24),
 )
 
+# Visits not tied to the plan: a department head's visit during after-sales
+# service (6.2.7) closes no planned visit and supersedes none.
+UNPLANNED_KINDS = frozenset({VisitKind.SERVICE_VISIT})
+
+# Whose records supersede the unit's open visits that fell due before them:
+# a record of the unit's schedule or of an on-site follow-up of the unit.
+SUPERSEDING_KINDS = frozenset(
+    {row.kind for row in INDUSTRIAL_SCHEDULE} | {VisitKind.ON_SITE_FOLLOWUP}
+)
+
 # 集中回访 is allowed "after the trial run": the first two visits of a unit are
-# made one by one. Retail and revisits have windows of their own and batch.
+# made one by one. Retail and revisits have windows of their own and batch;
+# an on-site follow-up of a problem is made on its own.
 BATCHABLE_KINDS = frozenset(
     {
         VisitKind.WARRANTY_6M,
@@ -76,9 +87,19 @@ class Policy:
     revisit_tolerance_days: int = 7
     # 累计合同额 ≥ 300万元 turns every open and future visit on site.
     on_site_threshold: Decimal = Decimal("3000000")
-    on_site_kinds: frozenset[VisitKind] = frozenset({VisitKind.PRE_POWER_ON})
+    on_site_kinds: frozenset[VisitKind] = frozenset(
+        {VisitKind.PRE_POWER_ON, VisitKind.ON_SITE_FOLLOWUP}
+    )
     max_failed_attempts: int = 3
     batchable_kinds: frozenset[VisitKind] = BATCHABLE_KINDS
+    # 不能通过电话解决的必须进行现场回访: an on-site follow-up of the unit, due
+    # this many days after the record, overdue this many days after its due.
+    on_site_followup_days: int = 7
+    on_site_followup_tolerance_days: int = 7
+    superseding_kinds: frozenset[VisitKind] = SUPERSEDING_KINDS
+    # Made by the store's designated visitor (统一指定专人): batched apart from
+    # every industrial visit, one store at a time.
+    retail_kinds: frozenset[VisitKind] = frozenset({VisitKind.RETAIL_FOLLOWUP})
 
 
 DEFAULT_POLICY = Policy()

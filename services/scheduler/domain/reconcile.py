@@ -1,11 +1,12 @@
 """From the stored visits and a fresh plan to the changes to publish.
 
-Done visits never change and are never cancelled. An open visit (escalated
-included: it stays open until a record closes it) moves when its dates or
-channel changed, and is cancelled when the plan no longer has it. A cancelled
-visit that comes back is planned again. A region or product model learnt after
-the visit was planned (facts arrive out of order) is published as a move too,
-so that the survey and reporting copies of the visit learn it.
+Done and superseded visits never change and are never cancelled. An open
+visit (escalated included: it stays open until a record closes it) moves when
+its dates or channel changed, and is cancelled when the plan no longer has
+it. A cancelled visit that comes back is planned again. A region or product
+model learnt after the visit was planned (facts arrive out of order) is
+published as a move too, so that the survey and reporting copies of the visit
+learn it.
 """
 
 from collections.abc import Iterable, Mapping
@@ -13,7 +14,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from schemas.types import VisitStatus
-from services.scheduler.domain.visit import Visit, VisitPlan, is_open, open_visit
+from services.scheduler.domain.visit import (
+    FINAL,
+    Visit,
+    VisitPlan,
+    is_open,
+    open_visit,
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ def reconcile(
         current = stored.get(visit_id)
         if current is None or current.status is VisitStatus.CANCELLED:
             changes.append(Planned(plan))
-        elif current.status is not VisitStatus.DONE:
+        elif current.status not in FINAL:
             moved = _what_moved(current, plan)
             if moved:
                 changes.append(Rescheduled(plan, current.due_date, moved))

@@ -39,7 +39,12 @@ def warranty_end(unit: Unit, policy: Policy) -> date | None:
 
 
 def unit_slots(unit: Unit, policy: Policy) -> list[Slot]:
-    """The industrial visits that the unit's known facts allow, in table order."""
+    """The industrial visits that the unit's known facts allow, in table order.
+
+    Supporting equipment (配套设备) is outside the regulation's scope: none.
+    """
+    if unit.supporting_equipment:
+        return []
     power_on = unit.power_on_date
     end = warranty_end(unit, policy)
     anchors = {
@@ -81,3 +86,11 @@ def revisit_slots(resolved_on: tuple[date, ...], policy: Policy) -> list[Slot]:
     """One revisit per resolution: due that day, overdue 7 days after it."""
     tolerance = timedelta(days=policy.revisit_tolerance_days)
     return [Slot(VisitKind.REVISIT, d, d + tolerance) for d in resolved_on]
+
+
+def followup_slot(recorded_on: date, policy: Policy) -> Slot:
+    """An on-site follow-up of a problem the phone could not solve: due the
+    policy's days after the record, overdue its tolerance after that."""
+    due = recorded_on + timedelta(days=policy.on_site_followup_days)
+    latest = due + timedelta(days=policy.on_site_followup_tolerance_days)
+    return Slot(VisitKind.ON_SITE_FOLLOWUP, due, latest)

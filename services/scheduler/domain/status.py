@@ -33,8 +33,9 @@ def is_escalated(visit: Visit, policy: Policy = DEFAULT_POLICY) -> bool:
 def visit_status(
     visit: Visit, as_of: date, policy: Policy = DEFAULT_POLICY
 ) -> VisitStatus:
-    """Cancelled, done, escalated, else planned / due / overdue by the dates."""
-    if visit.status in (VisitStatus.CANCELLED, VisitStatus.DONE):
+    """Cancelled, done, superseded, escalated, else planned / due / overdue by
+    the dates."""
+    if not is_open(visit):
         return visit.status
     if is_escalated(visit, policy):
         return VisitStatus.ESCALATED

@@ -7,8 +7,10 @@ outbox.
 
 Beyond planning and reconciling, the stored visits follow the facts'
 lifecycle: a visit with a visit record is done (and stays done, whatever a
-later correction says), and an open visit with the policy's number of failed
-attempts is escalated. Both are applied before reconciling too, so that a
+later correction says); an open visit of a unit that fell due before a
+later record of the unit is superseded (and stays so, unless its own record
+arrives: then it is done); and an open visit with the policy's number of
+failed attempts is escalated. Both are applied before reconciling too, so that a
 visit just closed is not "rescheduled" to the channel its record names.
 """
 
@@ -20,6 +22,7 @@ from schemas.types import VisitStatus
 from services.scheduler.domain import events
 from services.scheduler.domain.channel import threshold_crossed_on
 from services.scheduler.domain.facts import CustomerFacts, apply_fact
+from services.scheduler.domain.moot import Supersession, supersessions
 from services.scheduler.domain.plan import plan_customer
 from services.scheduler.domain.policy import Policy
 from services.scheduler.domain.reconcile import Change, apply_changes, reconcile
@@ -35,19 +38,27 @@ class Outcome:
     visits: dict[str, Visit]  # every stored visit of the customer, after
     changes: list[Change]
     escalated: list[Visit]  # reached the policy's failed attempts with this fact
+    # made moot by a record with this fact, and by which record
+    superseded: list[tuple[Visit, Supersession]]
     threshold_crossed_on: date | None  # set when the customer has just crossed
 
 
 def follow_lifecycle(
-    visits: Mapping[str, Visit], facts: CustomerFacts, policy: Policy
+    visits: Mapping[str, Visit],
+    facts: CustomerFacts,
+    policy: Policy,
+    moot: Mapping[str, Supersession] | None = None,
 ) -> dict[str, Visit]:
-    """The stored visits with the facts' records and failed attempts applied."""
+    """The stored visits with the facts' records, the records' supersessions
+    (`moot`) and failed attempts applied."""
     out = {}
     for visit_id, visit in visits.items():
         failures = facts.failed_attempts.get(visit_id, 0)
         status = visit.status
         if visit_id in facts.outcomes:
             status = VisitStatus.DONE
+        elif is_open(visit) and moot is not None and visit_id in moot:
+            status = VisitStatus.SUPERSEDED
         elif is_open(visit):
             escalated = failures >= policy.max_failed_attempts
             status = VisitStatus.ESCALATED if escalated else VisitStatus.PLANNED
@@ -70,6 +81,22 @@ def _newly_escalated(
     ]
 
 
+def _newly_superseded(
+    before: Mapping[str, Visit],
+    after: Mapping[str, Visit],
+    moot: Mapping[str, Supersession],
+) -> list[tuple[Visit, Supersession]]:
+    return [
+        (visit, moot[visit_id])
+        for visit_id, visit in sorted(
+            after.items(), key=lambda i: (i[1].due_date, i[0])
+        )
+        if visit.status is VisitStatus.SUPERSEDED
+        and visit_id in moot
+        and (visit_id not in before or before[visit_id].status is not visit.status)
+    ]
+
+
 def take_fact(
     facts: CustomerFacts,
     stored: Mapping[str, Visit],
@@ -78,10 +105,11 @@ def take_fact(
 ) -> Outcome:
     """Apply a fact to a customer's facts and bring the stored visits in line."""
     known = apply_fact(facts, fact)
-    current = follow_lifecycle(stored, known, policy)
     plan = plan_customer(known, policy)
+    moot = supersessions(known, plan, policy)
+    current = follow_lifecycle(stored, known, policy, moot)
     changes = reconcile(current, plan)
-    visits = follow_lifecycle(apply_changes(current, changes), known, policy)
+    visits = follow_lifecycle(apply_changes(current, changes), known, policy, moot)
     crossed = threshold_crossed_on(known, policy)
     just_crossed = crossed is not None and threshold_crossed_on(facts, policy) is None
     return Outcome(
@@ -90,5 +118,6 @@ def take_fact(
         visits=visits,
         changes=changes,
         escalated=_newly_escalated(stored, visits, policy),
+        superseded=_newly_superseded(stored, visits, moot),
         threshold_crossed_on=crossed if just_crossed else None,
     )

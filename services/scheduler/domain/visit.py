@@ -29,7 +29,8 @@ class VisitPlan:
 class Visit:
     """A visit as stored: the last plan published for it and its lifecycle.
 
-    `status` is DONE, CANCELLED or ESCALATED once one of those happened; any of
+    `status` is DONE, CANCELLED, SUPERSEDED or ESCALATED once one of those
+    happened; any of
     PLANNED, DUE or OVERDUE means "open" (the date-based status is recomputed
     by `status.visit_status`, so which of the three is stored does not matter).
     """
@@ -46,13 +47,17 @@ class Visit:
     # Published details that may arrive late (the contract names the region,
     # the shipment the model): a change of either is published as a move too.
     product_model: str | None = None
+    # A retail follow-up's store: its designated visitor makes it.
+    store_id: str | None = None
 
 
-CLOSED = frozenset({VisitStatus.DONE, VisitStatus.CANCELLED})
+CLOSED = frozenset({VisitStatus.DONE, VisitStatus.CANCELLED, VisitStatus.SUPERSEDED})
+# Closed for good: a record closed it, or made it moot. Never moved or cancelled.
+FINAL = frozenset({VisitStatus.DONE, VisitStatus.SUPERSEDED})
 
 
 def is_open(visit: Visit) -> bool:
-    """Still to be made: not done and not cancelled (escalated stays open)."""
+    """Still to be made: not done, superseded or cancelled (escalated stays open)."""
     return visit.status not in CLOSED
 
 
@@ -68,4 +73,5 @@ def open_visit(planned: VisitPlan, failed_attempts: int = 0) -> Visit:
         region=planned.region,
         failed_attempts=failed_attempts,
         product_model=planned.product_model,
+        store_id=planned.store_id,
     )

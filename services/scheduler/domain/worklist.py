@@ -1,7 +1,10 @@
 """The service centre's worklist: open visits gathered into batches (集中回访).
 
 A batch is one region and one channel, made on one day, and no visit in it
-may be made after its latest date (due + one month for industrial units). So
+may be made after its latest date (due + one month for industrial units).
+Retail follow-ups are never batched with industrial visits: they belong to
+the store's designated visitor (统一指定专人), so a batch of them is one
+store's. So
 a batch gathers visits whose [due, latest] windows share a day; a visit
 already overdue can only be made at once, so its window is `as_of` itself.
 """
@@ -26,13 +29,16 @@ class Batch:
     first_day: date
     last_day: date
     has_overdue: bool
+    store_id: str | None = None  # a batch of one store's retail follow-ups
 
 
 def _window(visit: Visit, as_of: date) -> tuple[date, date]:
     return max(visit.due_date, as_of), max(visit.latest_date, as_of)
 
 
-def _batch(visits: list[Visit], as_of: date, policy: Policy, day: date) -> Batch:
+def _batch(
+    visits: list[Visit], as_of: date, policy: Policy, day: date, store_id: str | None
+) -> Batch:
     overdue = {
         v.visit_id
         for v in visits
@@ -49,10 +55,13 @@ def _batch(visits: list[Visit], as_of: date, policy: Policy, day: date) -> Batch
         first_day,
         day,
         bool(overdue),
+        store_id,
     )
 
 
-def _stab(visits: list[Visit], as_of: date, policy: Policy) -> list[Batch]:
+def _stab(
+    visits: list[Visit], as_of: date, policy: Policy, store_id: str | None
+) -> list[Batch]:
     # Greedy interval stabbing: the window that closes first fixes the day,
     # and takes along every other window open on that day. Fewest batches.
     pending = sorted(
@@ -63,7 +72,7 @@ def _stab(visits: list[Visit], as_of: date, policy: Policy) -> list[Batch]:
         day = _window(pending[0], as_of)[1]
         taken = [v for v in pending if _window(v, as_of)[0] <= day]
         pending = [v for v in pending if _window(v, as_of)[0] > day]
-        batches.append(_batch(taken, as_of, policy, day))
+        batches.append(_batch(taken, as_of, policy, day, store_id))
     return batches
 
 
@@ -77,11 +86,13 @@ def gather_batches(
     """Batch the visits due or overdue on `as_of` (and due by `until`, if given).
 
     Escalated visits are left out: they belong to whom they were escalated to.
-    Kinds outside `policy.batchable_kinds` (pre_power_on, trial_run) are made
-    one by one. Batches with overdue visits first, then by earliest due date.
+    Kinds outside `policy.batchable_kinds` (pre_power_on, trial_run,
+    on_site_followup) are made one by one; `policy.retail_kinds` are batched
+    per store, never with industrial visits. Batches with overdue visits
+    first, then by earliest due date.
     """
     horizon = max(as_of, until or as_of)
-    groups: dict[tuple[str, Channel, str], list[Visit]] = {}
+    groups: dict[tuple[str, Channel, str, str | None], list[Visit]] = {}
     for visit in visits:
         status = visit_status(visit, as_of, policy)
         wanted = status in (VisitStatus.DUE, VisitStatus.OVERDUE) or (
@@ -90,9 +101,15 @@ def gather_batches(
         if not wanted:
             continue
         alone = "" if visit.kind in policy.batchable_kinds else visit.visit_id
-        key = (visit.region or "", visit.channel, alone)
+        # None: industrial; a store's id (or "") for its retail follow-ups.
+        store = (visit.store_id or "") if visit.kind in policy.retail_kinds else None
+        key = (visit.region or "", visit.channel, alone, store)
         groups.setdefault(key, []).append(visit)
-    batches = [b for group in groups.values() for b in _stab(group, as_of, policy)]
+    batches = [
+        b
+        for (_, _, _, store), group in groups.items()
+        for b in _stab(group, as_of, policy, store or None)
+    ]
     return sorted(
         batches,
         key=lambda b: (

@@ -49,9 +49,14 @@ def post_visit_record(
     """Record a visit: check it against its kind, number it, append it.
 
     The visit must be planned and open (404 / 409); the answers must be those
-    of the visit kind's questionnaire (422 naming each question and rule).
-    The record closes the visit; each subject found dissatisfied raises a
-    complaint, appended with it (their ids are returned).
+    of the visit kind's questionnaire (422 naming each question and rule);
+    `opportunities` are noted on on-site visits only. The record closes the
+    visit and raises its information feedback forms, appended with it (their
+    ids are returned): a complaint per subject found dissatisfied, a problem
+    report for the defects its answers report, a service request for the
+    services wanted, a suggestion for its suggestions and needs.
+    `product_quality` / `service_quality` given are the overall ratings; the
+    record's own are the worst of those and every rated answer on the subject.
     """
     command = RecordVisit(
         visit_id=body.visit_id,
@@ -63,6 +68,7 @@ def post_visit_record(
         service_quality=body.service_quality,
         suggestions=body.suggestions,
         needs=body.needs,
+        opportunities=body.opportunities,
         unresolved_by_phone=body.unresolved_by_phone,
         actor=body.actor or body.visitor,
     )

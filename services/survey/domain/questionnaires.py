@@ -1,7 +1,10 @@
 """One questionnaire per visit kind; look one up with `questionnaire_for`.
 
 Industrial kinds ask their checklist (`checklists`) and then the questions
-every record answers (domain.md, "A visit record"). The retail kind follows the
+every record answers (domain.md, "A visit record"), the business opportunities
+on site included. An on-site follow-up asks whether the problem the phone could
+not solve is solved; a service visit (6.2.7, unplanned, by a department head)
+asks the record questions alone. The retail kind follows the
 store's phone script (顾客满意度回访标准 二) word for word, greeting included.
 A re-visit asks the two satisfaction questions again about the resolved problem;
 its suggestions and needs are recorded (and reported) but raise no complaint.
@@ -22,26 +25,32 @@ from services.survey.domain.questions import (
 
 _PRODUCT_QUALITY = rating(
     "product_quality",
-    "您对产品质量是否满意?",
-    "Are you satisfied with the product quality?",
+    "总体来说,您对我们的产品质量是否满意?",
+    "Overall, are you satisfied with the quality of our product?",
     subject=ComplaintSubject.PRODUCT_QUALITY,
 )
 _SERVICE_QUALITY = rating(
     "service_quality",
-    "您对服务质量是否满意?",
-    "Are you satisfied with the service quality?",
+    "总体来说,您对我们的服务是否满意?",
+    "Overall, are you satisfied with our service?",
 )
 _SUGGESTIONS = text(
     "suggestions",
-    "您对产品、服务等方面有什么建议?",
+    "您对我们的产品或服务有什么建议?",
     "Do you have any suggestions about our products or service?",
 )
 _NEEDS = text(
     "needs",
-    "您对产品、服务等方面有什么需求?",
-    "Do you have any needs regarding our products or service?",
+    "您对我们的产品或服务还有什么需求?",
+    "Is there anything else you need from our products or service?",
 )
-_RECORD = (_PRODUCT_QUALITY, _SERVICE_QUALITY, _SUGGESTIONS, _NEEDS)
+_OPPORTUNITIES = text(
+    "opportunities",
+    "(现场回访)您近期有没有新的需求或合作意向?",
+    "(On site) Do you have any new needs or plans we could help with?",
+    on_site_only=True,
+)
+_RECORD = (_PRODUCT_QUALITY, _SERVICE_QUALITY, _SUGGESTIONS, _NEEDS, _OPPORTUNITIES)
 
 _REVISIT = (
     rating(
@@ -53,9 +62,8 @@ _REVISIT = (
     ),
     rating(
         "service_quality",
-        "问题处理后,您对服务质量是否满意?",
-        "Now that the problem has been dealt with, "
-        "are you satisfied with the service quality?",
+        "问题处理后,您对我们的服务是否满意?",
+        "Now that the problem has been dealt with, are you satisfied with our service?",
     ),
     _SUGGESTIONS,
     _NEEDS,
@@ -135,9 +143,21 @@ QUESTIONNAIRES: Mapping[VisitKind, Questionnaire] = MappingProxyType(
                 greeting=_GREETING,
                 closing=_CLOSING,
             ),
+            _industrial(
+                _K.ON_SITE_FOLLOWUP,
+                "现场回访(电话未能解决的问题)",
+                "On-site follow-up of a problem the phone could not solve",
+                checklists.ON_SITE_FOLLOWUP,
+            ),
+            _industrial(
+                _K.SERVICE_VISIT,
+                "售后服务回访",
+                "After-sales service visit",
+                (),
+            ),
             Questionnaire(
                 _K.REVISIT,
-                Label("重新回访", "Re-visit after a complaint"),
+                Label("问题处理后回访", "Re-visit after a complaint"),
                 (),
                 _REVISIT,
             ),

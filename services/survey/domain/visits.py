@@ -122,21 +122,49 @@ class RecordVisit:
     needs: str
     unresolved_by_phone: bool
     actor: str
+    opportunities: str = ""
 
-    def record(self, kind: VisitKind) -> VisitRecord:
-        """The record as the survey domain validates and scores it."""
+    def record(self, visit: Visit) -> VisitRecord:
+        """The record as the survey domain validates, rates and scores it."""
+        assert visit.kind is not None  # an unknown visit takes no record
         return VisitRecord(
-            kind,
+            visit.kind,
             self.answers,
             self.product_quality,
             self.service_quality,
             self.suggestions,
             self.needs,
+            self.opportunities,
+            self.channel_for(visit),
         )
 
     def channel_for(self, visit: Visit) -> Channel:
         """How the visit was made: as stated, else as planned, else by phone."""
         return self.channel or visit.channel or Channel.PHONE
+
+
+SERVICE_VISIT_PREFIX = "SV:"
+
+
+def service_visit_id(record_no: str) -> str:
+    """The visit an unplanned service visit (6.2.7) closes: it is not on the
+    schedule, so the survey names it after its record, `SV:HF-2026-11-0042`."""
+    return f"{SERVICE_VISIT_PREFIX}{record_no}"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What the survey knows of a unit from the visits planned for it."""
+
+    unit_id: str
+    customer_id: str
+    product_model: str | None = None
+    region: str | None = None
+
+
+def unit_of_another_customer(known: Unit | None, customer_id: str) -> bool:
+    """A service visit is about a unit of its own customer."""
+    return known is not None and known.customer_id != customer_id
 
 
 @dataclass(frozen=True)
@@ -154,3 +182,32 @@ class FailAttempt:
 def next_attempt_no(attempts_made: int) -> int:
     """Failed attempts are numbered 1, 2, … per visit, each counted once."""
     return attempts_made + 1
+
+
+@dataclass(frozen=True)
+class RecordServiceVisit:
+    """Record an unplanned service visit (the body of `POST /v1/service-visits`):
+    a record (its `visit_id` unused: the survey names the visit) about one
+    unit of a customer."""
+
+    visit: RecordVisit
+    customer_id: str
+    unit_id: str
+    product_model: str | None = None
+    region: str | None = None
+
+
+def service_visit(command: RecordServiceVisit, known: Unit | None) -> Visit:
+    """The visit an unplanned service visit closes, about one unit of the
+    customer: what the schedule said of the unit, else what the visitor says.
+    Its id is the record's (`service_visit_id`), given once numbered."""
+    return Visit(
+        visit_id="",
+        customer_id=command.customer_id,
+        kind=VisitKind.SERVICE_VISIT,
+        status=VisitStatus.OPEN,
+        channel=command.visit.channel or Channel.ON_SITE,
+        unit_id=command.unit_id,
+        product_model=(known.product_model if known else None) or command.product_model,
+        region=(known.region if known else None) or command.region,
+    )

@@ -53,6 +53,7 @@ def test_facts_in_any_order_make_the_same_line(order: tuple[UnitFact, ...]) -> N
         ship_date=date(2026, 2, 1),
         installed_date=date(2026, 3, 1),
         power_on_date=date(2026, 3, 10),
+        supporting_equipment=False,
     )
 
 

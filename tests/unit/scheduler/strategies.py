@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
+from schemas.types import VisitKind
 from services.scheduler.domain import events
 
 EPOCH = date(2020, 1, 1)
@@ -25,7 +26,13 @@ def unit_facts(draw: st.DrawFn, unit_id: str) -> list[events.Fact]:
     """Any subset of shipped / installed / powered-on, in any date relation."""
     out: list[events.Fact] = []
     if draw(st.booleans()):
-        out.append(events.Shipped(unit_id, "K1", "KYN28", draw(days)))
+        # Now and then supporting equipment (配套设备): no visits.
+        supporting = draw(st.sampled_from([False, False, True]))
+        out.append(
+            events.Shipped(
+                unit_id, "K1", "KYN28", draw(days), supporting_equipment=supporting
+            )
+        )
     if draw(st.booleans()):
         out.append(events.Installed(unit_id, draw(days)))
     if draw(st.booleans()):
@@ -53,10 +60,30 @@ def customer_facts(draw: st.DrawFn) -> list[events.Fact]:
             resolved_on += timedelta(days=gap)
         out.append(events.TicketResolved(f"t{n}", resolved_on))
     visit_ids = [f"u{n}:trial_run" for n in range(3)] + ["o0:retail_followup"]
-    for visit_id in draw(st.lists(st.sampled_from(visit_ids), unique=True)):
+    records = visit_ids + [f"u{n}:warranty_6m" for n in range(3)]
+    chosen = draw(st.lists(st.sampled_from(records), unique=True))
+    for n, visit_id in enumerate(chosen, start=1):
+        subject, kind = visit_id.split(":")
         out.append(
             events.VisitCompleted(
-                visit_id, draw(days), unresolved_by_phone=draw(st.booleans())
+                visit_id,
+                draw(days),
+                unresolved_by_phone=draw(st.booleans()),
+                unit_id=subject if subject.startswith("u") else None,
+                record_no=f"HF-2026-01-{n:04d}",
+                kind=VisitKind(kind),
+            )
+        )
+    if draw(st.booleans()):
+        # An unplanned visit's record (6.2.7): the plan ignores it.
+        out.append(
+            events.VisitCompleted(
+                "SV-1",
+                draw(days),
+                unresolved_by_phone=True,
+                unit_id="u0",
+                record_no="HF-2026-01-0100",
+                kind=VisitKind.SERVICE_VISIT,
             )
         )
     for visit_id in draw(st.lists(st.sampled_from(visit_ids), unique=True)):

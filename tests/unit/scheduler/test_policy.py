@@ -21,7 +21,13 @@ def test_default_policy_holds_the_numbers_of_domain_md() -> None:
     assert p.revisit_tolerance_days == 7
     assert p.on_site_threshold == Decimal("3000000")
     assert p.max_failed_attempts == 3
-    assert p.on_site_kinds == {VisitKind.PRE_POWER_ON}
+    assert p.on_site_kinds == {VisitKind.PRE_POWER_ON, VisitKind.ON_SITE_FOLLOWUP}
+    # 不能通过电话解决的必须进行现场回访: due 7 days after, overdue 7 days later.
+    assert p.on_site_followup_days == 7
+    assert p.on_site_followup_tolerance_days == 7
+    assert p.retail_kinds == {VisitKind.RETAIL_FOLLOWUP}
+    assert VisitKind.SERVICE_VISIT not in p.superseding_kinds
+    assert VisitKind.ON_SITE_FOLLOWUP in p.superseding_kinds
 
 
 def test_industrial_schedule_is_domain_md_table() -> None:

@@ -30,3 +30,9 @@ def test_by_default_today_is_the_company_time_zone_s() -> None:
     clock = clock_for(SchedulerSettings(timezone="Asia/Shanghai"))
     assert clock == ZoneClock("Asia/Shanghai")
     assert isinstance(clock.today(), date)
+
+
+def test_the_on_site_followup_delay_is_configurable() -> None:
+    policy = SchedulerSettings(on_site_followup_days=10).policy()
+    assert policy.on_site_followup_days == 10
+    assert policy.version == "2026.1+on_site_followup_days=10"

@@ -38,3 +38,19 @@ def test_every_part_of_the_snapshot_is_kept() -> None:
     assert data["outcomes"]["u1:trial_run"]["channel"] == "phone"
     assert data["failed_attempts"] == {"o1:retail_followup": 2}
     assert load_facts(data) == known
+
+
+def test_a_snapshot_kept_before_issue_16_loads_with_the_new_fields_unknown() -> None:
+    known = customer(
+        shipped("u1", "2026-01-10"),
+        done("u1:trial_run", "2026-03-20", channel=Channel.PHONE),
+    )
+    data = dump_facts(known)
+    for unit in data["units"].values():
+        del unit["supporting_equipment"]
+    for outcome in data["outcomes"].values():
+        del outcome["record_no"], outcome["kind"]
+    loaded = load_facts(data)
+    assert loaded.units["u1"].supporting_equipment is False
+    assert loaded.outcomes["u1:trial_run"].record_no is None
+    assert loaded.outcomes["u1:trial_run"].kind is None

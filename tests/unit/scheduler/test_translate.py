@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from schemas.catalogue import AnyEvent
 from schemas.codec import decode_obj
-from schemas.types import Channel
+from schemas.types import Channel, VisitKind
 from services.scheduler.domain import events
 from services.scheduler.translate import business_date, customer_name, to_fact
 from tests.support.factories import contract, delivered, envelope, powered_on
@@ -58,6 +58,8 @@ def test_a_visit_record_and_an_attempt_carry_what_the_rules_need() -> None:
         unresolved_by_phone=True,
         channel=Channel.PHONE,
         unit_id="U1",
+        record_no="HF-2026-03-0001",
+        kind=VisitKind.TRIAL_RUN,
     )
     attempt = event(
         envelope(

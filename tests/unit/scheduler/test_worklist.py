@@ -114,8 +114,22 @@ def test_inside_a_batch_overdue_visits_come_first() -> None:
     batches = gather_batches(
         [
             visit("w", "2026-05-20", "2026-06-20"),
-            visit("r", "2026-06-01", "2026-06-07", kind=VisitKind.RETAIL_FOLLOWUP),
+            # A revisit's week is short: overdue while the other is still due.
+            visit("r", "2026-06-01", "2026-06-08", kind=VisitKind.REVISIT),
         ],
         AS_OF,
     )
     assert ids(batches) == [["r", "w"]]
+
+
+def test_a_retail_followup_is_never_batched_with_an_industrial_visit() -> None:
+    # Issue 16, bug 6: same region, channel and days, yet two batches: retail
+    # belongs to the store's designated visitor.
+    batches = gather_batches(
+        [
+            visit("w", "2026-06-01", "2026-07-01"),
+            visit("r", "2026-06-08", "2026-06-14", kind=VisitKind.RETAIL_FOLLOWUP),
+        ],
+        AS_OF,
+    )
+    assert sorted(ids(batches)) == [["r"], ["w"]]

@@ -1,31 +1,32 @@
 import pytest
 
-from schemas.types import ComplaintSubject, PostWarrantyService, Rating, VisitKind
+from schemas.types import (
+    ComplaintSubject,
+    FeedbackForm,
+    PostWarrantyService,
+    Rating,
+    VisitKind,
+)
 from services.survey.domain.complaints import (
     Complaint,
     complaints_from,
     post_warranty_services,
 )
-from services.survey.domain.questionnaires import questionnaire_for
-from services.survey.domain.questions import AnswerType
 from services.survey.domain.records import Answer, VisitRecord
+from tests.support.survey import answers
 
 S, N, D = Rating.SATISFIED, Rating.NEUTRAL, Rating.DISSATISFIED
 PRODUCT = ComplaintSubject.PRODUCT_QUALITY
 SERVICE = ComplaintSubject.SERVICE_QUALITY
 SUGGESTION = ComplaintSubject.SUGGESTION
+COMPLAINT = FeedbackForm.COMPLAINT
 
 
 def complete(kind: VisitKind, **overrides: Answer) -> dict[str, Answer]:
-    fill: dict[AnswerType, Answer] = {
-        AnswerType.RATING: "satisfied",
-        AnswerType.YES_NO: False,
-    }
-    answers: dict[str, Answer] = {
-        q.id: fill[q.answer_type] for q in questionnaire_for(kind).questions
-    }
-    answers.update(overrides)
-    return answers
+    """Every checklist question answered with nothing to report, then
+    `overrides` applied."""
+    given: dict[str, Answer] = answers(kind, **overrides)
+    return given
 
 
 def subjects(complaints: list[Complaint]) -> list[ComplaintSubject]:
@@ -45,7 +46,8 @@ def test_product_quality_dissatisfied_raises_a_product_complaint() -> None:
 
     assert (complaint.subject, suggestion.subject) == (PRODUCT, SUGGESTION)
     assert complaint.items == ("product_quality",)
-    assert complaint.description == "顾客不满意:您对产品质量是否满意?"
+    assert complaint.description == "顾客不满意:总体来说,您对我们的产品质量是否满意?"
+    assert (complaint.form, suggestion.form) == (COMPLAINT, FeedbackForm.SUGGESTION)
     assert complaint.customer_suggestion == "换个型号"
 
 
@@ -62,8 +64,8 @@ def test_service_dissatisfaction_is_one_complaint_listing_every_item() -> None:
         "service_attitude",
         "service_quality",
     )
-    assert "及时性" in complaint.description
-    assert "服务态度" in complaint.description
+    assert "响应速度" in complaint.description
+    assert "售后服务人员的态度" in complaint.description
 
 
 def test_staff_attitude_alone_raises_a_service_complaint() -> None:
@@ -117,22 +119,35 @@ def test_blank_suggestions_and_needs_raise_nothing() -> None:
     assert complaints_from(record) == []
 
 
-def test_checklist_findings_alone_raise_nothing() -> None:
+def test_checklist_findings_raise_a_problem_report_not_a_complaint() -> None:
     kind = VisitKind.WARRANTY_6M
     answers = complete(kind, discharge=True, high_temperature=True)
 
-    assert complaints_from(VisitRecord(kind, answers, S, S)) == []
+    [report] = complaints_from(VisitRecord(kind, answers, S, S))
+
+    assert (report.form, report.subject) == (FeedbackForm.PROBLEM_REPORT, PRODUCT)
+    assert report.items == ("high_temperature", "discharge")
+    assert report.description == "使用中的问题:设备温度过高;设备有放电现象"
 
 
-def test_a_post_warranty_need_is_a_suggestion() -> None:
+def test_a_post_warranty_need_is_a_service_request() -> None:
     kind = VisitKind.POST_WARRANTY_1
     answers = complete(kind, needs_maintenance=True, needs_other_service=True)
 
-    [complaint] = complaints_from(VisitRecord(kind, answers, S, S, needs="加装柜"))
+    request, suggestion = complaints_from(
+        VisitRecord(kind, answers, S, S, needs="加装柜")
+    )
 
-    assert complaint.subject is SUGGESTION
-    assert complaint.items == ("needs", "needs_maintenance", "needs_other_service")
-    assert complaint.description == "需求:加装柜;质保期外服务需求:维护;其他"
+    assert (request.form, request.subject) == (FeedbackForm.SERVICE_REQUEST, SERVICE)
+    assert request.items == ("needs_maintenance", "needs_other_service")
+    assert request.asks_for == ("maintenance", "other")
+    assert request.description == "服务需求:维护保养;其他服务"
+    assert (suggestion.form, suggestion.subject) == (
+        FeedbackForm.SUGGESTION,
+        SUGGESTION,
+    )
+    assert suggestion.items == ("needs",)
+    assert suggestion.description == "需求:加装柜"
 
 
 def test_complaints_can_be_worded_in_english() -> None:
@@ -142,8 +157,8 @@ def test_complaints_can_be_worded_in_english() -> None:
     complaints = complaints_from(record, "en")
 
     assert [c.description for c in complaints] == [
-        "Customer dissatisfied: Does the on-site after-sales staff's technical "
-        "skill meet your needs?",
+        "Customer dissatisfied: Are you satisfied with the on-site after-sales "
+        "staff's technical skill?",
         "Needs: manuals",
     ]
 

@@ -11,7 +11,14 @@ from services.survey.domain.questions import (
     Questionnaire,
 )
 
-_RECORD = ("product_quality", "service_quality", "suggestions", "needs")
+_RECORD = (
+    "product_quality",
+    "service_quality",
+    "suggestions",
+    "needs",
+    "opportunities",
+)
+_OUTAGE = ("outage_maintenance_needed", "outage_items")
 _WARRANTY = (
     "running_normally",
     "abnormal_sound",
@@ -20,7 +27,7 @@ _WARRANTY = (
     "service_timeliness",
     "service_effectiveness",
     "service_attitude",
-    "outage_maintenance_needed",
+    *_OUTAGE,
 )
 _POST_WARRANTY = (
     "discharge_marks",
@@ -30,6 +37,7 @@ _POST_WARRANTY = (
     "earthing_switch_works",
     "breaker_works",
     "interlocks_work",
+    *_OUTAGE,
     "needs_maintenance",
     "needs_retrofit",
     "needs_other_service",
@@ -39,6 +47,8 @@ EXPECTED = {
         (
             "documents_complete",
             "transport_damage",
+            "installation_progress",
+            "service_needs",
             "training_needed",
             "staff_attitude",
             "staff_skill",
@@ -46,7 +56,13 @@ EXPECTED = {
         _RECORD,
     ),
     VisitKind.TRIAL_RUN: (
-        ("abnormal_sound", "abnormal_smell", "training_needed"),
+        (
+            "running_normally",
+            "quality_problems",
+            "abnormal_sound",
+            "abnormal_smell",
+            "training_needed",
+        ),
         _RECORD,
     ),
     VisitKind.WARRANTY_6M: (_WARRANTY, _RECORD),
@@ -62,7 +78,9 @@ EXPECTED = {
         ),
         ("suggestions",),
     ),
-    VisitKind.REVISIT: ((), _RECORD),
+    VisitKind.REVISIT: ((), _RECORD[:4]),
+    VisitKind.ON_SITE_FOLLOWUP: (("problem_solved", "running_normally"), _RECORD),
+    VisitKind.SERVICE_VISIT: ((), _RECORD),
 }
 RATED = {
     "staff_attitude",
@@ -77,7 +95,15 @@ RATED = {
     "product_quality",
     "service_quality",
 }
-TEXT = {"suggestions", "needs"}
+CHOICE = {"installation_progress": AnswerType.CHOICE}
+MULTI = {"outage_items": AnswerType.MULTI_CHOICE}
+TEXT = {
+    "suggestions",
+    "needs",
+    "opportunities",
+    "service_needs",
+    "quality_problems",
+}
 
 
 def _all_questions(q: Questionnaire) -> tuple[Question, ...]:
@@ -107,7 +133,7 @@ def test_answer_types_and_flags_follow_the_question(kind: VisitKind) -> None:
         elif question.id in TEXT:
             expected = AnswerType.TEXT
         else:
-            expected = AnswerType.YES_NO
+            expected = (CHOICE | MULTI).get(question.id, AnswerType.YES_NO)
         assert question.answer_type is expected, question.id
         assert question.scored is (expected is AnswerType.RATING), question.id
         assert question.required is (expected is not AnswerType.TEXT), question.id
@@ -163,8 +189,8 @@ def test_industrial_wording_comes_from_the_regulation() -> None:
     pre = questionnaire_for(VisitKind.PRE_POWER_ON)
     post = questionnaire_for(VisitKind.POST_WARRANTY_1)
 
-    assert pre.questions[0].label.zh == "文件资料、附件材料是否齐全?"
-    assert post.questions[0].label.zh == "绝缘件、互感器有无放电痕迹?"
+    assert pre.questions[0].label.zh == "随货的文件资料和附件是否齐全?"
+    assert post.questions[0].label.zh == "绝缘件、互感器上有没有放电痕迹?"
 
 
 def test_revisit_asks_about_the_resolved_problem() -> None:
@@ -189,6 +215,11 @@ def test_as_dict_serves_the_form_in_chinese_by_default() -> None:
         "scored": True,
         "label": "您对我们整体的购物环境是否满意?",
         "stored_in": "answers",
+        "options": [
+            {"value": "satisfied", "label": "满意"},
+            {"value": "neutral", "label": "一般"},
+            {"value": "dissatisfied", "label": "不满意"},
+        ],
     }
     assert questions[-1]["stored_in"] == "record"
     assert "{staff_no}" in str(form["greeting"])
@@ -200,7 +231,7 @@ def test_as_dict_in_english_is_json() -> None:
     decoded = json.loads(json.dumps(form, ensure_ascii=False))
     assert decoded["lang"] == "en"
     assert decoded["greeting"] is None
-    assert decoded["questions"][0]["label"] == "Is the product running normally?"
+    assert decoded["questions"][0]["label"] == "Is the equipment running normally?"
     assert len(decoded["questions"]) == len(_WARRANTY) + len(_RECORD)
 
 

@@ -5,8 +5,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.types import Rating, VisitKind
-from services.survey.domain.questionnaires import questionnaire_for
-from services.survey.domain.questions import AnswerType
 from services.survey.domain.records import (
     Answer,
     AnswerError,
@@ -17,6 +15,7 @@ from services.survey.domain.records import (
     validate_answers,
     validate_record,
 )
+from tests.support.survey import answers
 
 S, N, D = Rating.SATISFIED, Rating.NEUTRAL, Rating.DISSATISFIED
 RETAIL = VisitKind.RETAIL_FOLLOWUP
@@ -29,16 +28,10 @@ RETAIL_IDS = (
 
 
 def complete(kind: VisitKind, **overrides: Answer) -> dict[str, Answer]:
-    """Every checklist question answered well, then `overrides` applied."""
-    fill: dict[AnswerType, Answer] = {
-        AnswerType.RATING: "satisfied",
-        AnswerType.YES_NO: False,
-    }
-    answers: dict[str, Answer] = {
-        q.id: fill.get(q.answer_type, "") for q in questionnaire_for(kind).questions
-    }
-    answers.update(overrides)
-    return answers
+    """Every checklist question answered with nothing to report, then
+    `overrides` applied."""
+    given: dict[str, Answer] = answers(kind, **overrides)
+    return given
 
 
 def rules(errors: list[AnswerError]) -> set[tuple[str, AnswerRule]]:

@@ -1,0 +1,74 @@
+"""HTTP: unplanned service visits (6.2.7), recorded like any visit record."""
+
+from functools import partial
+
+from fastapi import APIRouter, status
+
+from services.kit.command import run_command
+from services.kit.http import COMMAND_RESPONSES, READ_RESPONSES, IdempotencyKey, Wait
+from services.kit.service import RuntimeDep
+from services.survey import handlers
+from services.survey.domain.visits import RecordServiceVisit, RecordVisit
+from services.survey.models import ServiceVisitCreate, VisitRecordCreated
+
+router = APIRouter(
+    prefix="/v1/service-visits",
+    tags=["visit records"],
+    responses=READ_RESPONSES,
+)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VisitRecordCreated,
+    responses=COMMAND_RESPONSES,
+)
+def post_service_visit(
+    runtime: RuntimeDep,
+    body: ServiceVisitCreate,
+    wait: Wait = False,
+    key: IdempotencyKey = None,
+) -> VisitRecordCreated:
+    """Record an unplanned service visit by an after-sales department head.
+
+    It is on no schedule: the record names its visit `SV:<record_no>` (kind
+    `service_visit`), is numbered HF-YYYY-MM-NNNN like any record, and raises
+    its forms like any record. A unit the survey knows must belong to the
+    customer (422); its product model and region are taken from its visits,
+    else from the body. Without an Idempotency-Key every post is a new visit.
+    """
+    command = RecordServiceVisit(
+        visit=RecordVisit(
+            visit_id="",
+            visited_on=body.visited_on,
+            visitor=body.visitor,
+            channel=body.channel,
+            answers=body.answers,
+            product_quality=body.product_quality,
+            service_quality=body.service_quality,
+            suggestions=body.suggestions,
+            needs=body.needs,
+            opportunities=body.opportunities,
+            unresolved_by_phone=body.unresolved_by_phone,
+            actor=body.actor or body.visitor,
+        ),
+        customer_id=body.customer_id,
+        unit_id=body.unit_id,
+        product_model=body.product_model,
+        region=body.region,
+    )
+    return run_command(
+        runtime,
+        scope="survey.record_service_visit",
+        request=body.model_dump(mode="json"),
+        key=key,
+        decide=partial(
+            handlers.record_service_visit,
+            command=command,
+            today=runtime.settings.today(),
+        ),
+        answer_type=VisitRecordCreated,
+        status_code=status.HTTP_201_CREATED,
+        wait=wait,
+    )
