@@ -34,9 +34,16 @@ class DecodeError(ValueError):
 def fingerprint(event: Event) -> bytes:
     """What makes two events with one id the same event: type, version, key
     and payload (not the times a system recorded). A resent fact matches its
-    first sending; the same id with other content is a conflicting duplicate."""
+    first sending; the same id with other content is a conflicting duplicate.
+
+    Fields at their default are left out, so that a field added to a contract
+    later (additive evolution) does not make a fact resent unchanged look
+    like another one.
+    """
     content = event.model_dump(
-        mode="json", include={"type", "version", "key", "payload"}
+        mode="json",
+        include={"type", "version", "key", "payload"},
+        exclude_defaults=True,
     )
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).digest()[:16]
