@@ -78,15 +78,10 @@ def relay_for(settings: Settings, store: str, producer: EventProducer) -> Outbox
     return OutboxRelay(settings.database_url, store, producer, service="kit")
 
 
-def test_the_relay_publishes_in_order_and_marks_where_each_landed(
-    settings: Settings, store: str, producer: EventProducer
-) -> None:
-    events = facts(12)
-    with connect(settings.database_url, store) as conn:
-        enqueue(conn, rows_of(events, settings.topic_prefix))
-        conn.commit()
+def relay_once(settings: Settings, store: str, producer: EventProducer) -> int:
+    """One round of a relay over the store's outbox; how many rows it sent."""
 
-    async def scenario() -> int:
+    async def round_() -> int:
         conn = await psycopg.AsyncConnection.connect(
             settings.database_url, options=f"-c search_path={store}", autocommit=True
         )
@@ -95,7 +90,18 @@ def test_the_relay_publishes_in_order_and_marks_where_each_landed(
         finally:
             await conn.close()
 
-    assert asyncio.run(scenario()) == 12
+    return asyncio.run(round_())
+
+
+def test_the_relay_publishes_in_order_and_marks_where_each_landed(
+    settings: Settings, store: str, producer: EventProducer
+) -> None:
+    events = facts(12)
+    with connect(settings.database_url, store) as conn:
+        enqueue(conn, rows_of(events, settings.topic_prefix))
+        conn.commit()
+
+    assert relay_once(settings, store, producer) == 12
     with connect(settings.database_url, store) as conn:
         unsent = conn.execute(
             'SELECT count(*) FROM outbox WHERE sent_at IS NULL OR "offset" IS NULL'
@@ -126,16 +132,7 @@ def test_a_row_the_broker_refuses_for_good_does_not_block_the_rows_behind_it(
         enqueue(conn, [huge, *after])
         conn.commit()
 
-    async def scenario() -> int:
-        conn = await psycopg.AsyncConnection.connect(
-            settings.database_url, options=f"-c search_path={store}", autocommit=True
-        )
-        try:
-            return await relay_for(settings, store, producer).relay_once(conn)
-        finally:
-            await conn.close()
-
-    assert asyncio.run(scenario()) == 1
+    assert relay_once(settings, store, producer) == 1
     with connect(settings.database_url, store) as conn:
         rows = conn.execute(
             "SELECT sent_at IS NOT NULL, failed FROM outbox ORDER BY seq"

@@ -18,6 +18,7 @@ from services.feedback.api.common import (
     actor_of,
     decided,
     expected_version,
+    transition_request,
 )
 from services.feedback.domain.capa import CapaState
 from services.feedback.models import (
@@ -111,12 +112,9 @@ def verify_capa(
     return decided(
         runtime,
         scope="feedback.verify_capa",
-        request={
-            "capa_id": capa_id,
-            "body": body.model_dump(mode="json"),
-            "actor": command.actor,
-            "version": command.expected_version,
-        },
+        request=transition_request(
+            "capa_id", capa_id, body, command.actor, command.expected_version
+        ),
         key=key,
         handle=lambda conn: handlers.verify_capa(conn, command),
         wait=wait,

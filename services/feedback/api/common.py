@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Header
+from pydantic import BaseModel
 
 from services.feedback.domain.errors import StaleVersion, TransitionNotAllowed
 from services.feedback.handlers import Done, Refused, UnknownEntity
@@ -49,6 +50,19 @@ def expected_version(body: int | None, if_match: str | None) -> int | None:
     if body is not None and body != header:
         raise field_problem("version", "the body's version differs from If-Match")
     return header
+
+
+def transition_request(
+    id_field: str, entity_id: str, body: BaseModel, actor: str, version: int | None
+) -> dict[str, Any]:
+    """What a transition command was asked, as its Idempotency-Key fingerprints
+    it: the entity, the body, and the actor and version from the headers."""
+    return {
+        id_field: entity_id,
+        "body": body.model_dump(mode="json"),
+        "actor": actor,
+        "version": version,
+    }
 
 
 def decided(

@@ -17,6 +17,7 @@ from services.feedback.api.common import (
     actor_of,
     decided,
     expected_version,
+    transition_request,
 )
 from services.feedback.domain.tickets import TicketState
 from services.feedback.models import (
@@ -129,12 +130,9 @@ def assign_ticket(
     return decided(
         runtime,
         scope="feedback.assign_ticket",
-        request={
-            "ticket_id": ticket_id,
-            "body": body.model_dump(mode="json"),
-            "actor": command.actor,
-            "version": command.expected_version,
-        },
+        request=transition_request(
+            "ticket_id", ticket_id, body, command.actor, command.expected_version
+        ),
         key=key,
         handle=lambda conn: handlers.assign_ticket(conn, command),
         wait=wait,
@@ -167,12 +165,9 @@ def resolve_ticket(
     return decided(
         runtime,
         scope="feedback.resolve_ticket",
-        request={
-            "ticket_id": ticket_id,
-            "body": body.model_dump(mode="json"),
-            "actor": command.actor,
-            "version": command.expected_version,
-        },
+        request=transition_request(
+            "ticket_id", ticket_id, body, command.actor, command.expected_version
+        ),
         key=key,
         handle=lambda conn: handlers.resolve_ticket(conn, command),
         wait=wait,

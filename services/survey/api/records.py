@@ -31,8 +31,6 @@ router = APIRouter(
     responses=READ_RESPONSES,
 )
 
-# FastAPI answers 400 for a body it cannot read as text (not UTF-8).
-
 
 @router.post(
     "",
