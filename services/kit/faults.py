@@ -19,8 +19,15 @@ BEFORE_COMMIT = "command.before_commit"
 AFTER_COMMIT = "command.after_commit"
 RELAY_BEFORE_PUBLISH = "relay.before_publish"
 RELAY_AFTER_PUBLISH = "relay.after_publish"
+JOB_BEFORE_COMMIT = "job.before_commit"
 POINTS = frozenset(
-    {BEFORE_COMMIT, AFTER_COMMIT, RELAY_BEFORE_PUBLISH, RELAY_AFTER_PUBLISH}
+    {
+        BEFORE_COMMIT,
+        AFTER_COMMIT,
+        RELAY_BEFORE_PUBLISH,
+        RELAY_AFTER_PUBLISH,
+        JOB_BEFORE_COMMIT,
+    }
 )
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import psycopg
 
 from services.kit.db import connect
+from services.kit.faults import JOB_BEFORE_COMMIT, crash_point
 from services.kit.lag import wait_caught_up
 from services.kit.metrics import JOB_RUNS
 from services.kit.service import Runtime
@@ -93,6 +94,7 @@ def run_due(
                 " ran_at = now()",
                 (job.name, as_of),
             )
+            crash_point(JOB_BEFORE_COMMIT)
         JOB_RUNS.labels(job.name).inc()
         ran += 1
     if ran:
