@@ -4,24 +4,34 @@
 
 KEDA and CloudNativePG are Go modules: `go mod download` fetches their module
 zips from the Go module proxy, whose config/crd/bases/*.yaml hold the CRDs.
+
+Strimzi's CRDs are generated from its Java model, as the operator's own build
+does for packaging/install/cluster-operator/04x-Crd-*.yaml: Maven resolves
+io.strimzi:api and io.strimzi:crd-generator (version pinned in
+deploy/tools/strimzi-crds/pom.xml) from Maven Central into
+~/.cache/followup/strimzi-crds-<version>/, and `java ... CrdGenerator --yaml
+--crd-api-version v1 --api-versions v1 --storage-version v1` writes the CRDs
+of Kafka, KafkaNodePool, KafkaTopic and KafkaUser. The generator is built for
+Java 21: the script uses the first JDK of at least 21 among $JAVA_HOME,
+/usr/lib/jvm/* and `java` on PATH.
+
 Each served version's openAPIV3Schema becomes
 `deploy/k8s/schemas/<group>/<kind>_<version>.json` (kubeconform's
 `-schema-location` template `{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}`),
 made strict like kubeconform's openapi2jsonschema: an object that lists its
 properties refuses others unless it says x-kubernetes-preserve-unknown-fields.
-
-Strimzi publishes no CRD YAML on a registry this machine reaches (its Maven
-artifact io.strimzi:api holds the Java model only, and io.strimzi:crd-generator
-is not on Maven Central), so `kafka.strimzi.io/` holds hand-written structural
-schemas of the fields the manifests use (deploy/README.md says so); this
-script leaves them alone.
 """
 
 import json
+import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import yaml  # type: ignore[import-untyped]
 
@@ -35,6 +45,15 @@ MODULES = {
         "postgresql.cnpg.io_clusters.yaml",
     ),
 }
+STRIMZI_POM = Path(__file__).resolve().parent / "strimzi-crds" / "pom.xml"
+STRIMZI_CLASSES = (
+    "io.strimzi.api.kafka.model.kafka.Kafka",
+    "io.strimzi.api.kafka.model.nodepool.KafkaNodePool",
+    "io.strimzi.api.kafka.model.topic.KafkaTopic",
+    "io.strimzi.api.kafka.model.user.KafkaUser",
+)
+STRIMZI_JAVA = 21  # crd-generator 1.x is compiled for Java 21 (class file 65)
+CACHE = Path.home() / ".cache" / "followup"
 
 
 def strict(node: Any) -> Any:
@@ -52,6 +71,27 @@ def strict(node: Any) -> Any:
     return node
 
 
+def write_schemas(crd: dict[str, Any], source: str) -> None:
+    group = crd["spec"]["group"]
+    kind = crd["spec"]["names"]["kind"]
+    for version in crd["spec"]["versions"]:
+        if not version.get("served"):
+            continue
+        schema = strict(version["schema"]["openAPIV3Schema"])
+        # kubeconform checks apiVersion and kind itself
+        schema["properties"]["apiVersion"] = {"type": "string"}
+        schema["properties"]["kind"] = {"type": "string"}
+        schema["properties"]["metadata"] = {"type": "object"}
+        schema["x-followup-source"] = source
+        path = OUT / group / f"{kind.lower()}_{version['name']}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            json.dumps(schema, indent=1, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
+        print(f"wrote {path.relative_to(OUT)}")
+
+
 def module_dir(module: str) -> Path:
     done = subprocess.run(
         ["go", "mod", "download", "-json", module],
@@ -63,29 +103,97 @@ def module_dir(module: str) -> Path:
     return Path(json.loads(done.stdout)["Dir"])
 
 
-def main() -> int:
+def go_modules() -> None:
     for module, files in MODULES.items():
         root = module_dir(module) / "config" / "crd" / "bases"
         for name in files:
             crd = yaml.safe_load((root / name).read_text(encoding="utf-8"))
-            group = crd["spec"]["group"]
-            kind = crd["spec"]["names"]["kind"]
-            for version in crd["spec"]["versions"]:
-                if not version.get("served"):
-                    continue
-                schema = strict(version["schema"]["openAPIV3Schema"])
-                # kubeconform checks apiVersion and kind itself
-                schema["properties"]["apiVersion"] = {"type": "string"}
-                schema["properties"]["kind"] = {"type": "string"}
-                schema["properties"]["metadata"] = {"type": "object"}
-                schema["x-followup-source"] = f"{module} config/crd/bases/{name}"
-                path = OUT / group / f"{kind.lower()}_{version['name']}.json"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(
-                    json.dumps(schema, indent=1, sort_keys=True) + "\n",
-                    encoding="utf-8",
-                )
-                print(f"wrote {path.relative_to(OUT)}")
+            write_schemas(crd, f"{module} config/crd/bases/{name}")
+
+
+def java_major(java: str) -> int:
+    done = subprocess.run(
+        [java, "-version"], check=False, capture_output=True, text=True
+    )
+    found = re.search(r'version "(\d+)(?:\.(\d+))?', done.stderr)
+    if done.returncode != 0 or found is None:
+        return 0
+    major = int(found.group(1))
+    return int(found.group(2) or 0) if major == 1 else major
+
+
+def java_at_least(major: int) -> str:
+    candidates = []
+    if home := os.environ.get("JAVA_HOME"):
+        candidates.append(Path(home) / "bin" / "java")
+    candidates += sorted(Path("/usr/lib/jvm").glob("*/bin/java"))
+    if on_path := shutil.which("java"):
+        candidates.append(Path(on_path))
+    for java in candidates:
+        if java.is_file() and java_major(str(java)) >= major:
+            return str(java)
+    raise SystemExit(
+        f"no Java {major}+ found (set JAVA_HOME): Strimzi's generator needs it"
+    )
+
+
+def strimzi_version() -> str:
+    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
+    version = ElementTree.parse(STRIMZI_POM).find("m:properties/m:strimzi.version", ns)
+    if version is None or not version.text:
+        raise SystemExit(f"{STRIMZI_POM}: no <strimzi.version>")
+    return version.text.strip()
+
+
+def strimzi() -> None:
+    version = strimzi_version()
+    jars = CACHE / f"strimzi-crds-{version}"
+    resolved = subprocess.run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-Dstyle.color=never",
+            "-f",
+            str(STRIMZI_POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={jars}",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if resolved.returncode != 0:  # -q still prints ANSI resets on success
+        raise SystemExit(f"mvn failed:\n{resolved.stdout}{resolved.stderr}")
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs = {
+            cls: Path(tmp) / f"{cls.rsplit('.', 1)[1]}.yaml" for cls in STRIMZI_CLASSES
+        }
+        subprocess.run(
+            [
+                java_at_least(STRIMZI_JAVA),
+                "-cp",
+                str(jars / "*"),
+                "io.strimzi.crdgenerator.CrdGenerator",
+                "--yaml",
+                "--crd-api-version",
+                "v1",
+                "--api-versions",
+                "v1",
+                "--storage-version",
+                "v1",
+                *(f"{cls}={path}" for cls, path in outputs.items()),
+            ],
+            check=True,
+        )
+        for cls, path in outputs.items():
+            crd = yaml.safe_load(path.read_text(encoding="utf-8"))
+            write_schemas(crd, f"io.strimzi:crd-generator:{version} {cls}")
+
+
+def main() -> int:
+    go_modules()
+    strimzi()
     return 0
 
 
