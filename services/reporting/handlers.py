@@ -13,21 +13,37 @@ The one command, a review of a report's part, is decided here against the
 store (`record_review`), inside the kit's `run_command` transaction.
 """
 
+import json
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import uuid4
 
 from schemas.types import FeedbackForm, ReportPart
 from services.kit.command import Conn, Decision
 from services.kit.http import field_problem
 from services.reporting import events, store, views
+from services.reporting.domain import dashboard
 from services.reporting.domain.complaints import (
     ComplaintCounts,
     count_capas,
     count_forms,
 )
+from services.reporting.domain.dashboard import Filters
+from services.reporting.domain.freezing import (
+    amendments,
+    canonical,
+    content_hash,
+    distribution,
+    period_closed_by,
+)
 from services.reporting.domain.opportunities import opportunities
-from services.reporting.domain.periods import last_periods, period_bounds, periods_of
+from services.reporting.domain.periods import (
+    last_periods,
+    period_bounds,
+    period_of,
+    periods_of,
+    shift_period,
+)
 from services.reporting.domain.records import UNKNOWN, VisitRecord
 from services.reporting.domain.reviews import (
     Review,
@@ -49,13 +65,26 @@ from services.reporting.domain.satisfaction import (
 )
 from services.reporting.domain.visits import count_visits
 from services.reporting.models import (
+    AmendmentRead,
     CapasRead,
+    CardRead,
     ComplaintCountsRead,
     ComplaintsRead,
     CustomerSatisfactionRead,
+    DashboardBreakdowns,
+    DashboardCards,
+    DashboardFeedback,
+    DashboardSuggestions,
+    DashboardTrend,
+    DashboardTrendPoint,
+    DashboardVisits,
+    FrozenRead,
     MonthlyReport,
     OpportunityRead,
     Periods,
+    PositionRead,
+    RecipientRead,
+    RegionVisitsRead,
     ReviewRead,
     ReviewRecorded,
     SatisfactionRead,
@@ -124,6 +153,11 @@ def monthly_report(
     # One snapshot for all the queries, so that sections agree with each other
     # while the projection keeps applying events.
     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    return _compute(conn, period=period, cutoff_day=cutoff_day)
+
+
+def _compute(conn: views.Connection, *, period: str, cutoff_day: int) -> MonthlyReport:
+    """The report from the views as the caller's transaction sees them."""
     bounds = period_bounds(period, cutoff_day)
     records = views.records(conn, bounds)
     overall = measure(records)
@@ -187,6 +221,104 @@ def monthly_report(
     )
 
 
+FROZEN_FIELDS = {"frozen", "amendments"}
+
+
+def freeze(
+    conn: Conn,
+    *,
+    period: str,
+    cutoff_day: int,
+    views_schema: str,
+    frozen_on: date,
+    now: datetime,
+) -> store.FrozenReport:
+    """Freeze the period's report unless it is frozen already (then the first
+    one stands): computed, positions and counted records read in one
+    REPEATABLE READ snapshot, stored with its hash and distribution in the
+    caller's transaction (which this must begin)."""
+    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    kept = store.frozen_report(conn, period)
+    if kept is not None:
+        return kept
+    report = _compute(conn, period=period, cutoff_day=cutoff_day)
+    body = canonical(report.model_dump(mode="json", exclude=FROZEN_FIELDS))
+    handed_at = now.isoformat()
+    frozen = store.FrozenReport(
+        period=period,
+        body=body,
+        content_hash=content_hash(body),
+        positions=views.positions(conn, views_schema),
+        record_nos=views.record_numbers(conn, period_bounds(period, cutoff_day)),
+        distribution=[
+            asdict(r) for r in distribution(json.loads(body), handed_at=handed_at)
+        ],
+        frozen_on=frozen_on,
+        frozen_at=now,
+    )
+    store.insert_frozen(conn, frozen)
+    return store.frozen_report(conn, period) or frozen
+
+
+def freeze_due(
+    conn: Conn, *, as_of: date, cutoff_day: int, views_schema: str, now: datetime
+) -> store.FrozenReport | None:
+    """The daily job's work: freeze the period `as_of` closes, if any."""
+    period = period_closed_by(as_of, cutoff_day)
+    if period is None:
+        return None
+    return freeze(
+        conn,
+        period=period,
+        cutoff_day=cutoff_day,
+        views_schema=views_schema,
+        frozen_on=as_of,
+        now=now,
+    )
+
+
+def _amendment(r: VisitRecord) -> AmendmentRead:
+    return AmendmentRead(
+        record_no=r.record_no,
+        customer_id=r.customer_id,
+        kind=r.kind.value,
+        visited_on=r.visited_on,
+        product_quality=r.product_quality.value if r.product_quality else None,
+        service_quality=r.service_quality.value if r.service_quality else None,
+        score=r.score,
+    )
+
+
+def frozen_read(kept: store.FrozenReport) -> FrozenRead:
+    """How a period's report was frozen, as the API says it."""
+    return FrozenRead(
+        frozen_on=kept.frozen_on,
+        frozen_at=kept.frozen_at.isoformat(),
+        content_hash=kept.content_hash,
+        positions=[PositionRead(**p) for p in kept.positions],
+        distribution=[RecipientRead(**r) for r in kept.distribution],
+    )
+
+
+def report_as_handed_out(
+    conn: views.Connection, *, period: str, cutoff_day: int
+) -> MonthlyReport | None:
+    """The frozen report of a closed period, byte for byte as stored, with
+    how it was frozen and the amendments that arrived since; None when the
+    period was not frozen."""
+    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    kept = store.frozen_report(conn, period)
+    if kept is None:
+        return None
+    late = amendments(
+        kept.record_nos, views.records(conn, period_bounds(period, cutoff_day))
+    )
+    report = MonthlyReport.model_validate_json(kept.body)
+    report.frozen = frozen_read(kept)
+    report.amendments = [_amendment(r) for r in late]
+    return report
+
+
 def _kind(record: VisitRecord) -> str:
     return record.kind.value
 
@@ -236,4 +368,137 @@ def record_review(
     return Decision(
         ReviewRecorded(review_id=review.review_id, event_id=str(event.event_id)),
         [event],
+    )
+
+
+# The dashboard's reads (domain/dashboard.py): one REPEATABLE READ snapshot each.
+
+
+def _records(
+    conn: views.Connection, period: str, cutoff_day: int, filters: Filters
+) -> list[VisitRecord]:
+    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    bounds = period_bounds(period, cutoff_day)
+    return [r for r in views.records(conn, bounds) if filters.keeps(r)]
+
+
+def dashboard_cards(
+    conn: views.Connection, *, period: str, cutoff_day: int, filters: Filters
+) -> DashboardCards:
+    """The satisfaction cards against the previous period."""
+    previous = shift_period(period, -1)
+    first = period_bounds(previous, cutoff_day)[0]
+    last = period_bounds(period, cutoff_day)[1]
+    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    found = [r for r in views.records(conn, (first, last)) if filters.keeps(r)]
+    now = [r for r in found if period_of(r.visited_on, cutoff_day) == period]
+    before = [r for r in found if period_of(r.visited_on, cutoff_day) == previous]
+    figures = dashboard.cards(now, before)
+    return DashboardCards(
+        period=period,
+        previous_period=previous,
+        records=len(now),
+        **{name: CardRead(**asdict(card)) for name, card in figures.items()},
+    )
+
+
+def dashboard_trend(
+    conn: views.Connection, *, period: str, cutoff_day: int, filters: Filters
+) -> DashboardTrend:
+    """The cards' figures over the last 12 periods."""
+    periods = last_periods(period, TREND_LENGTH)
+    first = period_bounds(periods[0], cutoff_day)[0]
+    last = period_bounds(period, cutoff_day)[1]
+    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    found = [r for r in views.records(conn, (first, last)) if filters.keeps(r)]
+    return DashboardTrend(
+        period=period,
+        points=[
+            DashboardTrendPoint(**asdict(p))
+            for p in dashboard.trend(found, periods, cutoff_day)
+        ],
+    )
+
+
+def dashboard_breakdowns(
+    conn: views.Connection, *, period: str, cutoff_day: int, filters: Filters
+) -> DashboardBreakdowns:
+    """Satisfaction by product model, region, kind and customer tag."""
+    found = _records(conn, period, cutoff_day, filters)
+    return DashboardBreakdowns(
+        period=period,
+        axes={
+            axis: {k: _satisfaction(v) for k, v in groups.items()}
+            for axis, groups in dashboard.axes(found).items()
+        },
+    )
+
+
+def dashboard_visits(
+    conn: views.Connection, *, period: str, cutoff_day: int, filters: Filters
+) -> DashboardVisits:
+    """Visit counts per region, and failed attempts by reason."""
+    found = _records(conn, period, cutoff_day, filters)
+    bounds = period_bounds(period, cutoff_day)
+    planned = [v for v in views.visits(conn, bounds) if filters.keeps_visit(v)]
+    by_region = dashboard.visits_by_region(bounds, planned, found)
+    failures = count_visits(
+        bounds=bounds, visits=[], records=[], failures=views.failures(conn, bounds)
+    )
+    return DashboardVisits(
+        period=period,
+        by_region={
+            region: RegionVisitsRead(
+                planned=c.planned,
+                done=c.done,
+                done_late=c.done_late,
+                overdue=c.overdue,
+                missed=c.missed,
+            )
+            for region, c in by_region.items()
+        },
+        failed_attempts_by_reason=failures.failed_attempts_by_reason,
+    )
+
+
+def dashboard_feedback(
+    conn: views.Connection, *, period: str, cutoff_day: int
+) -> DashboardFeedback:
+    """Every kind of feedback form by department, open ones by age, CAPAs."""
+    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    bounds = period_bounds(period, cutoff_day)
+    tickets = views.tickets(conn, bounds)
+    forms = count_forms(tickets, bounds)
+    return DashboardFeedback(
+        period=period,
+        complaints=_forms(forms[FeedbackForm.COMPLAINT]),
+        service_requests=_forms(forms[FeedbackForm.SERVICE_REQUEST]),
+        problem_reports=_forms(forms[FeedbackForm.PROBLEM_REPORT]),
+        suggestion_forms=_forms(forms[FeedbackForm.SUGGESTION]),
+        open_by_age=dashboard.open_ages(tickets, bounds[1]),
+        capas=CapasRead(**asdict(count_capas(views.capas(conn, bounds), bounds))),
+    )
+
+
+def dashboard_suggestions(
+    conn: views.Connection,
+    *,
+    period: str,
+    cutoff_day: int,
+    filters: Filters,
+    search: str | None,
+) -> DashboardSuggestions:
+    """The period's suggestions and needs; `search` keeps those whose text,
+    record number or customer contains it (case-insensitive)."""
+    listed = suggestions_and_needs(_records(conn, period, cutoff_day, filters))
+    needle = (search or "").strip().casefold()
+    kept = [
+        s
+        for s in listed
+        if not needle or needle in f"{s.text} {s.record_no} {s.customer_id}".casefold()
+    ]
+    return DashboardSuggestions(
+        period=period,
+        total=len(listed),
+        suggestions=[SuggestionRead(**asdict(s)) for s in kept],
     )

@@ -51,6 +51,7 @@ _ZH: dict[str, str] = {
     "customer": "客户",
     "customer_name": "名称",
     "company": "公司",
+    "leadership": "公司领导",
     "tag_axis": "分类",
     "tag": "客户类型",
     "group.records": "记录数",

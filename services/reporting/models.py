@@ -123,6 +123,45 @@ class ReviewRecorded(BaseModel):
     applied: bool | None = None
 
 
+class PositionRead(BaseModel):
+    topic: str
+    partition: int
+    next_offset: int
+
+
+class RecipientRead(BaseModel):
+    """A copy of the frozen report handed out (domain.md: who received it, when)."""
+
+    recipient: str = Field(description="leadership, a department or a company")
+    kind: str = Field(description="leadership, department or company")
+    handed_at: str = Field(description="when it was handed out (ISO 8601)")
+
+
+class FrozenRead(BaseModel):
+    """How a closed period's report was frozen."""
+
+    frozen_on: date = Field(description="the business date: the day after the cutoff")
+    frozen_at: str = Field(description="when (ISO 8601)")
+    content_hash: str = Field(
+        description="sha256 of the report's canonical JSON (this body without "
+        "`frozen` and `amendments`; keys sorted, no spaces, UTF-8)"
+    )
+    positions: list[PositionRead] = Field(description="log positions it was built from")
+    distribution: list[RecipientRead]
+
+
+class AmendmentRead(BaseModel):
+    """A record dated inside the closed period that arrived after freezing."""
+
+    record_no: str
+    customer_id: str
+    kind: str
+    visited_on: date
+    product_quality: str | None
+    service_quality: str | None
+    score: int
+
+
 class MonthlyReport(BaseModel):
     """The satisfaction measurement report (顾客满意度测量报告) of one period."""
 
@@ -155,8 +194,90 @@ class MonthlyReport(BaseModel):
     suggestions: list[SuggestionRead]
     opportunities: list[OpportunityRead]
     reviews: list[ReviewRead]
+    frozen: FrozenRead | None = Field(
+        default=None,
+        description="set when this is the frozen report of a closed period; "
+        "null for a live (recomputed) report",
+    )
+    amendments: list[AmendmentRead] | None = Field(
+        default=None,
+        description="with a frozen report: the records dated in the period "
+        "that arrived after freezing (they are not counted above)",
+    )
 
 
 class Periods(BaseModel):
     cutoff_day: int
     periods: list[str] = Field(description="periods with activity, oldest first")
+
+
+# The dashboard's JSON (`/v1/dashboard/...`, services/reporting/domain/dashboard.py).
+
+
+class CardRead(BaseModel):
+    value: float | None
+    previous: float | None = Field(description="the previous period's")
+    change: float | None = Field(description="value - previous")
+
+
+class DashboardCards(BaseModel):
+    period: str
+    previous_period: str
+    records: int
+    product_quality: CardRead = Field(description="satisfied share")
+    service_quality: CardRead = Field(description="satisfied share")
+    retail_mean_score: CardRead
+
+
+class DashboardTrendPoint(BaseModel):
+    period: str
+    records: int
+    product_quality: float | None = Field(description="satisfied share")
+    service_quality: float | None = Field(description="satisfied share")
+    retail_mean_score: float | None
+
+
+class DashboardTrend(BaseModel):
+    period: str
+    points: list[DashboardTrendPoint] = Field(description="12 periods, oldest first")
+
+
+class DashboardBreakdowns(BaseModel):
+    period: str
+    axes: dict[str, dict[str, SatisfactionRead]] = Field(
+        description="product_model, region, kind, tag.<axis> -> group -> satisfaction"
+    )
+
+
+class RegionVisitsRead(BaseModel):
+    planned: int
+    done: int
+    done_late: int
+    overdue: int
+    missed: int
+
+
+class DashboardVisits(BaseModel):
+    period: str
+    by_region: dict[str, RegionVisitsRead]
+    failed_attempts_by_reason: dict[str, int] = Field(
+        description="all failed attempts of the period (attempts name no region)"
+    )
+
+
+class DashboardFeedback(BaseModel):
+    period: str
+    complaints: ComplaintsRead
+    service_requests: ComplaintsRead
+    problem_reports: ComplaintsRead
+    suggestion_forms: ComplaintsRead
+    open_by_age: dict[str, int] = Field(
+        description="every form still open at the period's end, by age in days"
+    )
+    capas: CapasRead
+
+
+class DashboardSuggestions(BaseModel):
+    period: str
+    total: int = Field(description="listed before the search")
+    suggestions: list[SuggestionRead]

@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from services.kit.service import Service
-from services.reporting.api import router
+from services.reporting.api import routers
+from services.reporting.jobs import JOBS
 from services.reporting.projection import PROJECTION
 from services.reporting.settings import ReportingSettings
 
@@ -11,8 +12,9 @@ SERVICE = Service(
     name="reporting",
     default_port=8105,
     migrations=Path(__file__).parent / "migrations",
-    routers=[router],
+    routers=routers,
     projection=PROJECTION,
+    jobs=JOBS,
     settings_class=ReportingSettings,
     description="The monthly satisfaction measurement report (顾客满意度测量报告).",
 )

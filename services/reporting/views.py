@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from schemas.catalogue import AnyEvent
 from schemas.feedback import (
@@ -528,3 +529,25 @@ def reviewed_capas(conn: Connection, review_ids: list[str]) -> list[tuple[str, s
     """(CAPA id, review id) of the CAPAs opened from these reviews."""
     rows = conn.execute(REVIEWED_CAPAS, (review_ids,)).fetchall()
     return [(capa_id, review_id) for capa_id, review_id in rows]
+
+
+RECORD_NUMBERS = """
+SELECT record_no FROM visit_records WHERE visited_on BETWEEN %s AND %s
+ORDER BY record_no
+"""
+
+
+def record_numbers(conn: Connection, bounds: Bounds) -> list[str]:
+    """The numbers of the records dated in the period."""
+    return [row[0] for row in conn.execute(RECORD_NUMBERS, bounds).fetchall()]
+
+
+def positions(conn: Connection, schema: str) -> list[dict[str, Any]]:
+    """The read model's consumer positions (topic, partition, next offset),
+    in `schema` (the views schema, named: the store has a table of that name)."""
+    rows = conn.execute(
+        sql.SQL(
+            "SELECT topic, partition, next_offset FROM {} ORDER BY topic, partition"
+        ).format(sql.Identifier(schema, "consumer_positions"))
+    ).fetchall()
+    return [{"topic": t, "partition": p, "next_offset": o} for t, p, o in rows]

@@ -35,6 +35,7 @@ from services.kit.service import Runtime, create_app
 from services.kit.settings import Settings
 from services.reporting.service import SERVICE
 from services.reporting.settings import ReportingSettings
+from tests.support import auth
 
 pytestmark = pytest.mark.integration
 
@@ -322,6 +323,7 @@ def test_the_report_counts_the_period_and_redelivery_changes_nothing(
 ) -> None:
     events = november_events()
     with TestClient(create_app(SERVICE, settings)) as client:
+        client.headers.update(auth.headers(settings))
         deliver(client, producer, events)
         first = client.get("/v1/reports/monthly/2026-11")
         assert first.status_code == 200, first.text
@@ -352,6 +354,7 @@ def test_the_workbook_holds_the_same_numbers(
     settings: Settings, producer: EventProducer
 ) -> None:
     with TestClient(create_app(SERVICE, settings)) as client:
+        client.headers.update(auth.headers(settings))
         deliver(client, producer, november_events())
         report = client.get("/v1/reports/monthly/2026-11").json()
         response = client.get("/v1/reports/monthly/2026-11.xlsx?lang=en")
@@ -447,6 +450,7 @@ def test_the_cutoff_day_comes_from_the_settings(
         **settings.model_dump(exclude_unset=False), report_cutoff_day=20
     )
     with TestClient(create_app(SERVICE, on_the_20th)) as client:
+        client.headers.update(auth.headers(on_the_20th))
         deliver(client, producer, november_events())
         report = client.get("/v1/reports/monthly/2026-11").json()
     assert (report["start"], report["end"]) == ("2026-10-21", "2026-11-20")
@@ -468,6 +472,7 @@ def test_a_malformed_period_is_a_422_naming_the_field(
     settings: Settings, path: str, rule: str
 ) -> None:
     with TestClient(create_app(SERVICE, settings)) as client:
+        client.headers.update(auth.headers(settings))
         response = client.get(path)
     assert response.status_code == 422
     assert response.json()["detail"] == [{"field": "period", "rule": rule}]

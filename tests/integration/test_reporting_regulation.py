@@ -21,6 +21,7 @@ from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.reporting.service import SERVICE
 from tests.integration.test_reporting import deliver, producer
+from tests.support import auth
 from tests.support.survey import events_on
 
 pytestmark = pytest.mark.integration
@@ -161,6 +162,7 @@ def test_the_regulations_counts_and_the_review_of_a_report(
     settings: Settings, producer: EventProducer
 ) -> None:
     with TestClient(create_app(SERVICE, settings)) as client:
+        client.headers.update(auth.headers(settings))
         deliver(client, producer, facts())
         review = {
             "part": "product_quality",

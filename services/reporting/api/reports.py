@@ -1,10 +1,12 @@
 """`/v1/reports`: the monthly satisfaction measurement report, JSON and XLSX,
 and its reviews (评审)."""
 
+from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi.responses import HTMLResponse
 
 from services.kit.command import run_command
 from services.kit.http import (
@@ -12,22 +14,40 @@ from services.kit.http import (
     PERIOD_PATTERN,
     READ_RESPONSES,
     IdempotencyKey,
+    Refusal,
     Wait,
     field_problem,
+    unavailable,
 )
+from services.kit.keys import ADMIN, READ, REVIEW_REPORTS, Principal
+from services.kit.security import AUTH_RESPONSES, require
 from services.kit.service import RuntimeDep
 from services.reporting import handlers
 from services.reporting.domain.periods import PeriodError, parse_period
 from services.reporting.models import (
+    FrozenRead,
     MonthlyReport,
     Periods,
     ReviewCreate,
     ReviewRecorded,
 )
+from services.reporting.printing import MEDIA_TYPE as PDF
+from services.reporting.printing import (
+    PrinterMissingError,
+    render_html,
+    render_pdf,
+)
 from services.reporting.settings import cutoff_day
 from services.reporting.workbook import MEDIA_TYPE, render
 
-router = APIRouter(prefix="/v1/reports", tags=["reporting"])
+router = APIRouter(prefix="/v1/reports", tags=["reporting"], responses=AUTH_RESPONSES)
+Reader = Annotated[Principal, Depends(require(READ))]
+Reviewer = Annotated[Principal, Depends(require(REVIEW_REPORTS))]
+Admin = Annotated[Principal, Depends(require(ADMIN))]
+Live = Annotated[
+    bool,
+    Query(description="recompute from the read model instead of the frozen report"),
+]
 
 # Checked by the domain (`parse_period`), so a bad one gets the one 422 body
 # naming the rule it breaks; the pattern is documented, not enforced here.
@@ -49,12 +69,60 @@ def _checked(period: str) -> None:
         raise field_problem("period", str(exc)) from None
 
 
-def _report(runtime: RuntimeDep, period: str) -> MonthlyReport:
+def _report(runtime: RuntimeDep, period: str, *, live: bool = False) -> MonthlyReport:
+    """The frozen report of a closed period (unless `live`), else the live one."""
     _checked(period)
+    cutoff = cutoff_day(runtime.settings)
+    if not live:
+        with runtime.pool.connection() as conn:
+            frozen = handlers.report_as_handed_out(
+                conn, period=period, cutoff_day=cutoff
+            )
+        if frozen is not None:
+            return frozen
     with runtime.pool.connection() as conn:
-        return handlers.monthly_report(
-            conn, period=period, cutoff_day=cutoff_day(runtime.settings)
-        )
+        return handlers.monthly_report(conn, period=period, cutoff_day=cutoff)
+
+
+# Declared before the JSON route: `{period}` alone would also match "….pdf".
+@router.get(
+    "/monthly/{period}.pdf",
+    response_class=Response,
+    responses={
+        200: {"content": {PDF: {}}},
+        **REFUSALS,
+        503: {"model": Refusal, "description": "no headless Chromium on this host"},
+    },
+)
+def get_monthly_pdf(
+    runtime: RuntimeDep, _: Reader, period: ReportPeriod, live: Live = False
+) -> Response:
+    """The monthly report as a PDF in Chinese (顾客满意度测量报告), printed from
+    the print view by headless Chromium."""
+    report = _report(runtime, period, live=live)
+    try:
+        pdf = render_pdf(report)
+    except PrinterMissingError as exc:
+        raise unavailable(str(exc), retry_after_s=3600) from None
+    return Response(
+        pdf,
+        media_type=PDF,
+        headers={"Content-Disposition": f'inline; filename="report-{period}.pdf"'},
+    )
+
+
+@router.get(
+    "/monthly/{period}/print",
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}}, **REFUSALS},
+)
+def get_monthly_print_view(
+    runtime: RuntimeDep, _: Reader, period: ReportPeriod, live: Live = False
+) -> Response:
+    """The monthly report as an HTML page to print, in Chinese, with the
+    sections of domain.md (the frozen report, its distribution and amendments
+    for a closed period)."""
+    return HTMLResponse(render_html(_report(runtime, period, live=live)))
 
 
 # Declared before the JSON route: `{period}` alone would also match "….xlsx".
@@ -65,7 +133,9 @@ def _report(runtime: RuntimeDep, period: str) -> MonthlyReport:
 )
 def get_monthly_workbook(
     runtime: RuntimeDep,
+    _: Reader,
     period: ReportPeriod,
+    live: Live = False,
     lang: Annotated[
         Literal["zh", "en"],
         Query(description="labels: Chinese (default) or English"),
@@ -74,25 +144,54 @@ def get_monthly_workbook(
     """The monthly report as an Excel workbook, one sheet per section, its
     labels in Chinese (or English with `lang=en`)."""
     return Response(
-        render(_report(runtime, period), lang=lang),
+        render(_report(runtime, period, live=live), lang=lang),
         media_type=MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="report-{period}.xlsx"'},
     )
 
 
 @router.get("/monthly/{period}", response_model=MonthlyReport, responses=REFUSALS)
-def get_monthly_report(runtime: RuntimeDep, period: ReportPeriod) -> MonthlyReport:
+def get_monthly_report(
+    runtime: RuntimeDep, _: Reader, period: ReportPeriod, live: Live = False
+) -> MonthlyReport:
     """The satisfaction measurement report of a period `YYYY-MM`.
 
     The period "2026-11" holds the records dated from the day after October's
     cutoff to November's (default: 2026-10-26 to 2026-11-25). Counts are
     defined in the docstrings of `services/reporting/domain/`.
+
+    A closed period's report is the one frozen the day after its cutoff, as
+    handed out (`frozen`: when, its hash, the log positions it was built from,
+    who received it), with `amendments`: records dated in the period that
+    arrived later, listed, never counted into it. `live=true` recomputes.
     """
-    return _report(runtime, period)
+    return _report(runtime, period, live=live)
+
+
+@router.post(
+    "/monthly/{period}/freeze",
+    response_model=FrozenRead,
+    responses=REFUSALS,
+)
+def post_freeze(runtime: RuntimeDep, _: Admin, period: ReportPeriod) -> FrozenRead:
+    """Freeze the period's report now (the daily job does it the day after the
+    cutoff); when it is frozen already, the first freeze stands and is
+    answered."""
+    _checked(period)
+    with runtime.pool.connection() as conn:
+        kept = handlers.freeze(
+            conn,
+            period=period,
+            cutoff_day=cutoff_day(runtime.settings),
+            views_schema=runtime.schema,
+            frozen_on=runtime.settings.today(),
+            now=datetime.now(UTC),
+        )
+    return handlers.frozen_read(kept)
 
 
 @router.get("/periods", response_model=Periods)
-def get_periods(runtime: RuntimeDep) -> Periods:
+def get_periods(runtime: RuntimeDep, _: Reader) -> Periods:
     """Periods in which a record, failed attempt, overdue visit, ticket step or
     CAPA is dated (planned visits alone, often years ahead, do not count)."""
     with runtime.pool.connection() as conn:
@@ -107,6 +206,8 @@ def get_periods(runtime: RuntimeDep) -> Periods:
 )
 def post_review(
     runtime: RuntimeDep,
+    principal: Reviewer,
+    *,
     period: ReportPeriod,
     body: ReviewCreate,
     wait: Wait = False,
@@ -126,7 +227,7 @@ def post_review(
         reviewed_on=body.reviewed_on or runtime.settings.today(),
         capa_needed=body.capa_needed,
         reason=body.reason,
-        actor=body.reviewer,
+        actor=principal.actor,
     )
     return run_command(
         runtime,

@@ -1,0 +1,200 @@
+"""The dashboard (`/dashboard`): its page and static files, ECharts from
+npm's `node_modules` (never a CDN), and the JSON it reads
+(`/v1/dashboard/...`, one endpoint per widget; counts defined in
+`domain/dashboard.py`)."""
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi.responses import FileResponse, RedirectResponse
+
+from services.kit.http import PERIOD_PATTERN, READ_RESPONSES, field_problem
+from services.kit.keys import READ, Principal
+from services.kit.security import AUTH_RESPONSES, require
+from services.kit.service import RuntimeDep
+from services.reporting import handlers
+from services.reporting.domain.dashboard import FilterError, Filters
+from services.reporting.domain.periods import PeriodError, parse_period
+from services.reporting.labels import LABELS
+from services.reporting.models import (
+    DashboardBreakdowns,
+    DashboardCards,
+    DashboardFeedback,
+    DashboardSuggestions,
+    DashboardTrend,
+    DashboardVisits,
+)
+from services.reporting.settings import cutoff_day
+
+WEB = Path(__file__).resolve().parent.parent / "web"
+ECHARTS = WEB / "node_modules" / "echarts" / "dist" / "echarts.min.js"
+ASSETS = {
+    "dashboard.js": "text/javascript",
+    "dashboard.css": "text/css",
+    "print.css": "text/css",
+}
+
+api = APIRouter(prefix="/v1/dashboard", tags=["dashboard"], responses=AUTH_RESPONSES)
+page = APIRouter(tags=["dashboard"], include_in_schema=False)
+Reader = Annotated[Principal, Depends(require(READ))]
+
+
+def _period(period: str) -> str:
+    try:
+        parse_period(period)
+    except PeriodError as exc:
+        raise field_problem("period", str(exc)) from None
+    return period
+
+
+DashboardPeriod = Annotated[
+    str,
+    Query(
+        description="a report period YYYY-MM",
+        json_schema_extra={"pattern": PERIOD_PATTERN},
+    ),
+]
+
+
+def _filters(
+    region: Annotated[str | None, Query(max_length=200)] = None,
+    product_model: Annotated[str | None, Query(max_length=200)] = None,
+    kind: Annotated[str | None, Query(max_length=64)] = None,
+    tag: Annotated[
+        str | None, Query(max_length=200, description="customer tag axis:value")
+    ] = None,
+) -> Filters:
+    try:
+        return Filters(region=region, product_model=product_model, kind=kind, tag=tag)
+    except FilterError as exc:
+        raise field_problem("tag", str(exc)) from None
+
+
+FiltersDep = Annotated[Filters, Depends(_filters)]
+
+
+@api.get("/cards", response_model=DashboardCards, responses=READ_RESPONSES)
+def get_cards(
+    runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
+) -> DashboardCards:
+    """Product- and service-quality satisfied shares and the retail mean
+    score, each with the previous period's and the change (widget 1)."""
+    with runtime.pool.connection() as conn:
+        return handlers.dashboard_cards(
+            conn,
+            period=_period(period),
+            cutoff_day=cutoff_day(runtime.settings),
+            filters=filters,
+        )
+
+
+@api.get("/trend", response_model=DashboardTrend, responses=READ_RESPONSES)
+def get_trend(
+    runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
+) -> DashboardTrend:
+    """The three card figures over the 12 periods ending with `period` (widget 2)."""
+    with runtime.pool.connection() as conn:
+        return handlers.dashboard_trend(
+            conn,
+            period=_period(period),
+            cutoff_day=cutoff_day(runtime.settings),
+            filters=filters,
+        )
+
+
+@api.get("/breakdowns", response_model=DashboardBreakdowns, responses=READ_RESPONSES)
+def get_breakdowns(
+    runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
+) -> DashboardBreakdowns:
+    """Satisfaction by product model, region, visit kind and each customer
+    tag axis (widget 3)."""
+    with runtime.pool.connection() as conn:
+        return handlers.dashboard_breakdowns(
+            conn,
+            period=_period(period),
+            cutoff_day=cutoff_day(runtime.settings),
+            filters=filters,
+        )
+
+
+@api.get("/visits", response_model=DashboardVisits, responses=READ_RESPONSES)
+def get_visits(
+    runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
+) -> DashboardVisits:
+    """Visits planned, done, done late, overdue and missed per region, and
+    failed attempts by reason (widget 4)."""
+    with runtime.pool.connection() as conn:
+        return handlers.dashboard_visits(
+            conn,
+            period=_period(period),
+            cutoff_day=cutoff_day(runtime.settings),
+            filters=filters,
+        )
+
+
+@api.get("/feedback", response_model=DashboardFeedback, responses=READ_RESPONSES)
+def get_feedback(
+    runtime: RuntimeDep, _: Reader, period: DashboardPeriod
+) -> DashboardFeedback:
+    """Complaints, service requests, problem reports and suggestion forms by
+    department, open ones by age, and CAPAs (widgets 5 and 6; not filtered)."""
+    with runtime.pool.connection() as conn:
+        return handlers.dashboard_feedback(
+            conn, period=_period(period), cutoff_day=cutoff_day(runtime.settings)
+        )
+
+
+@api.get("/suggestions", response_model=DashboardSuggestions, responses=READ_RESPONSES)
+def get_suggestions(
+    runtime: RuntimeDep,
+    _: Reader,
+    period: DashboardPeriod,
+    filters: FiltersDep,
+    q: Annotated[str | None, Query(max_length=200, description="search")] = None,
+) -> DashboardSuggestions:
+    """The suggestions and needs of the period, searchable (widget 7)."""
+    with runtime.pool.connection() as conn:
+        return handlers.dashboard_suggestions(
+            conn,
+            period=_period(period),
+            cutoff_day=cutoff_day(runtime.settings),
+            filters=filters,
+            search=q,
+        )
+
+
+@api.get("/labels")
+def get_labels(_: Reader) -> dict[str, dict[str, str]]:
+    """The reader's words for every code, Chinese and English."""
+    return {lang: dict(words) for lang, words in LABELS.items()}
+
+
+@page.get("/dashboard")
+def get_dashboard() -> FileResponse:
+    """The dashboard page (it asks for an API key, kept in the tab's session)."""
+    return FileResponse(WEB / "index.html", media_type="text/html")
+
+
+@page.get("/dashboard/")
+def get_dashboard_slash() -> RedirectResponse:
+    return RedirectResponse("/dashboard")
+
+
+@page.get("/dashboard/static/{name}")
+def get_asset(name: str) -> FileResponse:
+    if name not in ASSETS:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no asset {name}")
+    return FileResponse(WEB / name, media_type=ASSETS[name])
+
+
+@page.get("/dashboard/vendor/echarts.min.js")
+def get_echarts() -> FileResponse:
+    """Apache ECharts as npm installed it (`make web`: npm ci)."""
+    if not ECHARTS.exists():
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            "ECharts is not installed: run `make web` "
+            "(npm ci in services/reporting/web)",
+        )
+    return FileResponse(ECHARTS, media_type="text/javascript")

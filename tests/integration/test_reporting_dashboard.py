@@ -1,0 +1,199 @@
+"""The dashboard's JSON (`/v1/dashboard/...`), one endpoint per widget, on
+the November scenario of test_reporting.py, against hand-computed numbers;
+and the page and ECharts are served from the service, no CDN."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.kit.producer import EventProducer
+from services.kit.service import create_app
+from services.kit.settings import Settings
+from services.reporting.api.dashboard import ECHARTS
+from services.reporting.service import SERVICE
+from tests.integration.test_reporting import deliver, november_events
+from tests.support import auth
+
+pytestmark = pytest.mark.integration
+
+# Records of 2026-11 (10-26..11-25): product / service quality, score.
+#   HF-2026-11-0001 V1 trial_run      east  KYN28-12   S N 90
+#   HF-2026-10-0001 V2 warranty_6m    east  KYN61-40.5 D S 80
+#   HF-2026-11-0002 V3 warranty_12m   north XGN15      S S 100
+#   HF-2026-11-0003 V4 retail         south unknown    - D 80
+
+
+@pytest.fixture
+def producer(settings: Settings) -> Iterator[EventProducer]:
+    p = EventProducer(settings.kafka_bootstrap, settings.topic_prefix, "test")
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def client(settings: Settings, producer: EventProducer) -> Iterator[TestClient]:
+    with TestClient(create_app(SERVICE, settings)) as c:
+        c.headers.update(auth.headers(settings, "dashboard"))
+        deliver(c, producer, november_events())
+        yield c
+
+
+def get(client: TestClient, widget: str, **params: str) -> Any:
+    response = client.get(
+        f"/v1/dashboard/{widget}", params={"period": "2026-11", **params}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_every_widget_counts_the_period(client: TestClient) -> None:
+    cards = get(client, "cards")
+    assert cards == {
+        "period": "2026-11",
+        "previous_period": "2026-10",
+        "records": 4,
+        "product_quality": {"value": 0.6667, "previous": None, "change": None},
+        "service_quality": {"value": 0.5, "previous": None, "change": None},
+        "retail_mean_score": {"value": 80.0, "previous": None, "change": None},
+    }
+    december = get(client, "cards", period="2026-12")
+    # 2026-12 has HF-2026-11-0004 (retail, service S, 60) only.
+    assert december["service_quality"] == {
+        "value": 1.0,
+        "previous": 0.5,
+        "change": 0.5,
+    }
+    assert december["retail_mean_score"] == {
+        "value": 60.0,
+        "previous": 80.0,
+        "change": -20.0,
+    }
+
+    trend = get(client, "trend")["points"]
+    assert [p["period"] for p in trend] == ["2025-12"] + [
+        f"2026-{m:02d}" for m in range(1, 12)
+    ]
+    assert trend[-1] == {
+        "period": "2026-11",
+        "records": 4,
+        "product_quality": 0.6667,
+        "service_quality": 0.5,
+        "retail_mean_score": 80.0,
+    }
+    assert trend[-3] == {
+        "period": "2026-09",
+        "records": 1,
+        "product_quality": None,
+        "service_quality": 1.0,
+        "retail_mean_score": 100.0,
+    }
+    assert all(p["records"] == 0 for p in [*trend[:-3], trend[-2]])
+
+    axes = get(client, "breakdowns")["axes"]
+    assert set(axes) == {
+        "product_model",
+        "region",
+        "kind",
+        "tag.strength",
+        "tag.decision_maker",
+        "tag.interest",
+        "tag.cooperation",
+    }
+    assert {k: v["records"] for k, v in axes["region"].items()} == {
+        "east": 2,
+        "north": 1,
+        "south": 1,
+    }
+    east = axes["region"]["east"]
+    assert east["product_quality"]["shares"]["satisfied"] == 0.5
+    assert east["service_quality"]["shares"]["satisfied"] == 0.5
+    assert {k: v["records"] for k, v in axes["product_model"].items()} == {
+        "KYN28-12": 1,
+        "KYN61-40.5": 1,
+        "XGN15": 1,
+        "unknown": 1,
+    }
+    assert axes["tag.strength"]["unknown"]["records"] == 4  # nobody is tagged
+
+    visits = get(client, "visits")
+    zero = {"planned": 0, "done": 0, "done_late": 0, "overdue": 0, "missed": 0}
+    assert visits["by_region"] == {
+        "east": zero | {"planned": 1, "done": 2, "done_late": 1},  # V2; V1, V2
+        "north": zero | {"done": 1},  # V3's record names north
+        "south": zero | {"planned": 1, "done": 1},  # V4
+        "unknown": zero | {"planned": 1, "overdue": 1},  # V3 planned, V8 overdue
+    }
+    assert visits["failed_attempts_by_reason"] == {
+        "no_answer": 2,
+        "wrong_number": 0,
+        "refused": 1,
+        "contact_left": 0,
+        "other": 0,
+    }
+
+    feedback = get(client, "feedback")
+    assert feedback["complaints"]["by_department"]["after_sales"] == {
+        "opened": 1,
+        "resolved": 1,
+        "revisited": 1,
+        "still_open": 1,
+    }
+    # Open at 11-25: T2 (opened 11-04, reopened: 21 days), T3 (09-01: 85 days).
+    assert feedback["open_by_age"] == {"0-7": 0, "8-30": 1, "31-90": 1, ">90": 0}
+    assert feedback["capas"] == {"opened": 2, "verified": 1, "still_open": 1}
+
+    listed = get(client, "suggestions")
+    assert listed["total"] == 2
+    assert [s["record_no"] for s in listed["suggestions"]] == [
+        "HF-2026-10-0001",
+        "HF-2026-11-0002",
+    ]
+    found = get(client, "suggestions", q="SPARE")
+    assert [s["text"] for s in found["suggestions"]] == ["spare parts"]
+    assert found["total"] == 2
+
+
+def test_filters_narrow_every_record_widget(client: TestClient) -> None:
+    east = get(client, "cards", region="east")
+    assert east["records"] == 2
+    assert east["product_quality"]["value"] == 0.5
+    assert east["retail_mean_score"]["value"] is None
+    retail = get(client, "breakdowns", kind="retail_followup")["axes"]
+    assert {k: v["records"] for k, v in retail["region"].items()} == {"south": 1}
+    assert get(client, "trend", region="north")["points"][-1]["records"] == 1
+    visits = get(client, "visits", region="south")["by_region"]
+    assert set(visits) == {"south"}
+    assert get(client, "cards", tag="strength:unknown")["records"] == 4
+    assert get(client, "cards", product_model="unknown")["records"] == 1
+    bad = client.get("/v1/dashboard/cards", params={"period": "2026-11", "tag": "x"})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["field"] == "tag"
+    assert (
+        client.get("/v1/dashboard/cards", params={"period": "2026-13"}).status_code
+        == 422
+    )
+
+
+def test_the_page_and_echarts_are_served_and_the_api_needs_a_key(
+    client: TestClient,
+) -> None:
+    page = client.get("/dashboard", headers={"Authorization": ""})
+    assert page.status_code == 200
+    assert "/dashboard/vendor/echarts.min.js" in page.text
+    assert "cdn" not in page.text.lower()
+    assert client.get("/dashboard/static/dashboard.js").status_code == 200
+    vendor = client.get("/dashboard/vendor/echarts.min.js")
+    if ECHARTS.exists():
+        assert vendor.status_code == 200
+        assert "echarts" in vendor.text[:2000].lower()
+    else:
+        assert "make web" in vendor.text
+    assert client.get("/dashboard/static/../service.py").status_code == 404
+    anonymous = client.get(
+        "/v1/dashboard/cards",
+        params={"period": "2026-11"},
+        headers={"Authorization": ""},
+    )
+    assert anonymous.status_code == 401
