@@ -1,6 +1,9 @@
 """Shared fixtures. Integration and e2e tests need the local stack running
 (`make stack`); each test gets its own topic and schema prefix, so tests never
-see each other's events or rows, and both are removed after the test."""
+see each other's events or rows, and both are removed after the test. Tests
+talk to the broker as its admin (the settings' default broker user, or the
+FOLLOWUP_KAFKA_SASL_* of the environment); tests/integration/
+test_kafka_acls.py proves what the other users may not do."""
 
 import os
 import uuid
@@ -11,6 +14,7 @@ import pytest
 from kafka.admin import KafkaAdminClient
 from psycopg import sql
 
+from services.kit import kafka_auth
 from services.kit.settings import Settings
 
 
@@ -34,13 +38,17 @@ def settings() -> Iterator[Settings]:
         wait_timeout_s=20,
         batch_size=200,
     )
+    # Kit helpers called directly (ensure_topics, lag, producers) use it.
+    kafka_auth.configure(isolated)
     yield isolated
     remove_deployment(isolated)
 
 
 def remove_deployment(settings: Settings) -> None:
     """Delete a test deployment's topics and drop its schemas."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(
+        **kafka_auth.options_for(settings), bootstrap_servers=settings.kafka_bootstrap
+    )
     try:
         mine = [
             t for t in admin.list_topics() if t.startswith(f"{settings.topic_prefix}.")

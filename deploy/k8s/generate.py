@@ -4,10 +4,11 @@
     python -m deploy.k8s.generate --check  # exit 1 (naming the files) if they drift
 
 Topics come from `schemas/catalogue.py` and `services/kit/topics.py` (every
-event topic and every dead-letter topic), users and their ACLs from the
-reads/writes table below (a test proves it covers what each service's
-consumers subscribe to), and each service's Deployment, Service,
-PodDisruptionBudget, NetworkPolicy and KEDA ScaledObject from `SERVICES`.
+event topic and every dead-letter topic), users and their ACLs from
+`services/kit/acls.py` (the same grants the local stack applies; a test
+proves they cover what each service's consumers subscribe to), and each
+service's Deployment, Service, PodDisruptionBudget, NetworkPolicy and KEDA
+ScaledObject from `SERVICES`.
 Edit this file, never the generated YAML.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]
 
-from schemas.catalogue import TOPICS, dead_letter_topic
+from services.kit import acls
 from services.kit.topics import SERVICES as KIT_SERVICES
 from services.kit.topics import catalogue_topics
 
@@ -64,44 +65,27 @@ MEASURED_RSS_MIB = {
 class ServiceSpec:
     name: str
     port: int
-    writes: str  # the one topic it appends to
-    reads: tuple[str, ...]  # topics its consumers subscribe to
-    consumer_groups: tuple[str, ...]  # names after the prefix
     extra_env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def consumer_groups(self) -> tuple[str, ...]:
+        """Its consumer groups, names after the prefix (services/kit/acls.py)."""
+        (reads,) = [r for r in acls.READS if r.service == self.name]
+        return reads.groups
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("ledger", 8101, "ledger", ("ledger", "survey"), ("ledger",)),
+    ServiceSpec("ledger", 8101),
+    ServiceSpec("scheduler", 8102, (("FOLLOWUP_TICK_INTERVAL_S", "60"),)),
+    ServiceSpec("survey", 8103),
     ServiceSpec(
-        "scheduler",
-        8102,
-        "schedule",
-        ("ledger", "survey", "feedback", "schedule"),
-        ("scheduler", "scheduler.reactions"),
-        (("FOLLOWUP_TICK_INTERVAL_S", "60"),),
+        "feedback", 8104, (("FOLLOWUP_FEEDBACK_SLA_CHECK_INTERVAL_S", "3600"),)
     ),
-    ServiceSpec("survey", 8103, "survey", ("schedule", "survey"), ("survey",)),
-    ServiceSpec(
-        "feedback",
-        8104,
-        "feedback",
-        ("survey", "feedback"),
-        ("feedback", "feedback.reactions"),
-        (("FOLLOWUP_FEEDBACK_SLA_CHECK_INTERVAL_S", "3600"),),
-    ),
-    ServiceSpec(
-        "reporting",
-        8105,
-        "reporting",
-        ("ledger", "schedule", "survey", "feedback", "reporting"),
-        ("reporting",),
-        (("FOLLOWUP_REPORT_CUTOFF_DAY", "25"),),
-    ),
+    ServiceSpec("reporting", 8105, (("FOLLOWUP_REPORT_CUTOFF_DAY", "25"),)),
 )
 
-# Departments append facts through services.ledger.client: the ledger topic only.
-DEPARTMENTS = ("production", "after_sales", "retail_store")
-OPS_USER = "followup-ops"  # dead-letter replays (deploy/README.md runbook)
+DEPARTMENTS = acls.DEPARTMENTS
+OPS_USER = acls.OPS_USER
 
 # Shared settings of every service (ConfigMap followup-config).
 COMMON_ENV: dict[str, str] = {
@@ -146,6 +130,8 @@ DEFAULTED: dict[str, str] = {
     "FOLLOWUP_ON_SITE_FOLLOWUP_DAYS": "the regulation's default policy",
     "FOLLOWUP_POLICY_VERSION": "the built-in policy version",
     "FOLLOWUP_FEEDBACK_SLA": "the built-in SLAs (2 working days, 15 days)",
+    "FOLLOWUP_REPORT_FREEZE_INTERVAL_S": "the freeze job looks once a minute",
+    "FOLLOWUP_MACHINE_DATE": "tests only: stands in for the machine's date",
 }
 
 
@@ -198,8 +184,10 @@ def kafka_cluster() -> list[dict[str, Any]]:
         "metadata": {"name": KAFKA_CLUSTER},
         "spec": {
             "kafka": {
-                "version": "4.1.1",
-                "metadataVersion": "4.1-IV1",
+                # Strimzi 1.2 runs Kafka 4.2.x and 4.3.x only (its
+                # kafka-versions.yaml); the clients are the same as locally.
+                "version": "4.3.1",
+                "metadataVersion": "4.3-IV0",
                 "listeners": [
                     {
                         "name": "scram",
@@ -257,14 +245,14 @@ def kafka_topics() -> list[dict[str, Any]]:
     ]
 
 
-def topic_rule(topic: str, operations: list[str]) -> dict[str, Any]:
-    return {
-        "resource": {"type": "topic", "name": topic, "patternType": "literal"},
-        "operations": operations,
-    }
-
-
-def user(name: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+def user(name: str, grants: list[acls.Grant]) -> dict[str, Any]:
+    rules = [
+        {
+            "resource": {"type": g.resource, "name": g.name, "patternType": "literal"},
+            "operations": list(g.operations),
+        }
+        for g in grants
+    ]
     return {
         "apiVersion": "kafka.strimzi.io/v1",
         "kind": "KafkaUser",
@@ -277,47 +265,9 @@ def user(name: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def kafka_users() -> list[dict[str, Any]]:
-    out = []
-    full = {t.name: t.full_name(PREFIX) for t in TOPICS}
-    every_topic = catalogue_topics(PREFIX)
-    for s in SERVICES:
-        rules = [topic_rule(full[s.writes], ["Write", "Describe"])]
-        rules.append(topic_rule(dead_letter_topic(PREFIX, s.name), ["Write", "Read"]))
-        rules += [topic_rule(full[t], ["Read", "Describe"]) for t in s.reads]
-        # The kit lists the catalogue's topics at start (creating only missing
-        # ones, which the topic operator has made): Describe on all of them.
-        described = {full[s.writes], dead_letter_topic(PREFIX, s.name)}
-        described |= {full[t] for t in s.reads}
-        rules += [
-            topic_rule(t, ["Describe"]) for t in every_topic if t not in described
-        ]
-        rules += [
-            {
-                "resource": {
-                    "type": "group",
-                    "name": f"{PREFIX}.{g}",
-                    "patternType": "literal",
-                },
-                "operations": ["Read", "Describe"],
-            }
-            for g in s.consumer_groups
-        ]
-        out.append(user(f"followup-{s.name}", rules))
-    for d in DEPARTMENTS:
-        name = f"followup-dept-{d.replace('_', '-')}"
-        out.append(user(name, [topic_rule(full["ledger"], ["Write", "Describe"])]))
-    # The operator's identity for `python -m services.<svc> dlq replay`: a
-    # dead letter goes back on its source topic, which is often another
-    # service's, so no service's own user may do it.
-    dlqs = [dead_letter_topic(PREFIX, s.name) for s in SERVICES]
-    out.append(
-        user(
-            OPS_USER,
-            [topic_rule(t, ["Read", "Describe"]) for t in dlqs]
-            + [topic_rule(full[t.name], ["Write", "Describe"]) for t in TOPICS],
-        )
-    )
-    return out
+    """One KafkaUser per service, department and the operator, with the
+    grants of services/kit/acls.py."""
+    return [user(name, rules) for name, rules in acls.grants(PREFIX).items()]
 
 
 def postgres() -> list[dict[str, Any]]:
@@ -371,11 +321,11 @@ def env_of(s: ServiceSpec) -> list[dict[str, Any]]:
         },
         {"name": "FOLLOWUP_KAFKA_SECURITY_PROTOCOL", "value": "SASL_PLAINTEXT"},
         {"name": "FOLLOWUP_KAFKA_SASL_MECHANISM", "value": "SCRAM-SHA-512"},
-        {"name": "FOLLOWUP_KAFKA_SASL_USERNAME", "value": f"followup-{s.name}"},
+        {"name": "FOLLOWUP_KAFKA_SASL_USERNAME", "value": acls.service_user(s.name)},
         {
             "name": "FOLLOWUP_KAFKA_SASL_PASSWORD",
             "valueFrom": {
-                "secretKeyRef": {"name": f"followup-{s.name}", "key": "password"}
+                "secretKeyRef": {"name": acls.service_user(s.name), "key": "password"}
             },
         },
     ]
@@ -572,7 +522,7 @@ def scaled_object(s: ServiceSpec) -> list[dict[str, Any]]:
             "secretTargetRef": [
                 {
                     "parameter": "password",
-                    "name": f"followup-{s.name}",
+                    "name": acls.service_user(s.name),
                     "key": "password",
                 }
             ],

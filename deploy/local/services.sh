@@ -16,6 +16,13 @@
 # variable is passed through. Kafka's bootstrap servers, the replication factor
 # and the database URL come from `stack.sh env` unless FOLLOWUP_KAFKA_BOOTSTRAP
 # is set.
+#
+# Broker identities: each service runs as its own SCRAM user followup-<name>
+# (password FOLLOWUP_<NAME>_KAFKA_PASSWORD, default the local stack's
+# development password, the user name), whose ACLs allow only its own topics.
+# Before starting, the admin (FOLLOWUP_KAFKA_SASL_USERNAME/_PASSWORD, default
+# the local admin) creates the deployment's topics and ACLs for
+# FOLLOWUP_TOPIC_PREFIX (python -m services.kit.acls apply --topics).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -36,6 +43,21 @@ if [[ -z ${FOLLOWUP_KAFKA_BOOTSTRAP:-} ]]; then
         if [[ $var == FOLLOWUP_* && -z ${!var:-} ]]; then export "${assignment?}"; fi
     done < <(FOLLOWUP_STATE=$STATE bash "$SCRIPT_DIR/stack.sh" env 2>/dev/null || true)
 fi
+
+# The broker authenticates (anything but an explicit PLAINTEXT: the
+# settings' default is SCRAM).
+secured() { [[ ${FOLLOWUP_KAFKA_SECURITY_PROTOCOL:-} != PLAINTEXT ]]; }
+
+# The deployment's topics and every user's ACLs, as the admin (idempotent).
+grant() {
+    secured || return 0
+    mkdir -p "$RUN"
+    if ! "$PYTHON" -m services.kit.acls apply --topics >>"$RUN/acls.log" 2>&1; then
+        echo "[services] creating topics and ACLs failed (as the broker admin); last lines of $RUN/acls.log:" >&2
+        tail -n 20 "$RUN/acls.log" >&2
+        exit 1
+    fi
+}
 
 is_service() { [[ -n ${DEFAULT_PORT[${1:-}]:-} ]]; }
 
@@ -85,7 +107,14 @@ start_one() {
     fi
     # Detached from this script's terminal and output: a caller piping our
     # output (CI, `make demo | tail`) must see EOF when this script ends.
-    FOLLOWUP_HTTP_PORT=$port setsid nohup "$PYTHON" -m "services.$name" \
+    # The service's own broker user, not the admin's.
+    local pw_var="FOLLOWUP_${name^^}_KAFKA_PASSWORD" user=()
+    if secured; then
+        user=(FOLLOWUP_KAFKA_SASL_USERNAME="followup-$name"
+            FOLLOWUP_KAFKA_SASL_PASSWORD="${!pw_var:-followup-$name}")
+    fi
+    env FOLLOWUP_HTTP_PORT="$port" "${user[@]}" \
+        setsid nohup "$PYTHON" -m "services.$name" \
         >>"$(logfile "$name" "$r")" 2>&1 </dev/null &
     echo $! >"$pf"
     echo "[services] $(label "$name" "$r") starting on port $port (log $(logfile "$name" "$r"))"
@@ -142,6 +171,7 @@ scale() {
     [[ $n =~ ^[0-9]+$ ]] && ((n <= MAX_REPLICAS)) ||
         { echo "[services] replica count must be 0..$MAX_REPLICAS (got '$n')" >&2; exit 2; }
     mkdir -p "$RUN"
+    ((n == 0)) || grant
     for r in $(replicas "$name" | sort -rn); do
         ((r > n)) && stop_one "$name" "$r"
     done
@@ -196,6 +226,7 @@ cd "$REPO_ROOT"
 case ${1:-} in
 start)
     mkdir -p "$RUN"
+    grant
     for name in "${SERVICES[@]}"; do start_one "$name"; done
     for name in "${SERVICES[@]}"; do wait_ready "$name"; done
     ;;

@@ -4,6 +4,17 @@
 # nodes, each broker+controller) and one project-private PostgreSQL cluster,
 # all on 127.0.0.1. See deploy/README.md.
 #
+# The broker authenticates every client (SASL_PLAINTEXT with SCRAM-SHA-512 on
+# the client listener; SASL PLAIN with the admin on the KRaft controller
+# listener) and authorizes it with the StandardAuthorizer: no ACL, no access.
+# The SCRAM users (services/kit/acls.py `users`: the admin super user, one per
+# service, one per department, the operator; local password = user name, the
+# admin's from FOLLOWUP_KAFKA_ADMIN_PASSWORD at format time) are created when
+# the storage is formatted; `start` then applies the ACLs of the deployment's
+# topic prefix (FOLLOWUP_TOPIC_PREFIX, default followup) with
+# `python -m services.kit.acls apply`. A data dir formatted before the broker
+# had users is refused: `make wipe-stack` (or `stack.sh wipe`) first.
+#
 #   bash deploy/local/stack.sh start|wait|stop|restart|wipe|status|env
 #   bash deploy/local/stack.sh stop-broker|kill-broker|start-broker N
 #
@@ -23,6 +34,10 @@
 #   FOLLOWUP_WAIT_TIMEOUT            readiness timeout s (default 180)
 #   FOLLOWUP_KAFKA_HEAP_OPTS         heap of each node   (default "-Xms512m -Xmx1g",
 #                                                         "-Xms256m -Xmx768m" for a cluster)
+#   FOLLOWUP_KAFKA_ADMIN_PASSWORD    the admin's password (default followup-admin; fixed at
+#                                    format time, kept in <state>/kafka/admin.password)
+#   FOLLOWUP_TOPIC_PREFIX            prefix whose ACLs `start` applies (default followup)
+#   FOLLOWUP_PYTHON                  python with the project (default <repo>/.venv/bin/python)
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -43,6 +58,7 @@ REQUESTED_BROKERS=${BROKERS:-${FOLLOWUP_BROKERS:-}}
 WITH_PG=${FOLLOWUP_STACK_POSTGRES:-1}
 PG_PORT=${FOLLOWUP_PG_PORT:-5433}
 WAIT_TIMEOUT=${FOLLOWUP_WAIT_TIMEOUT:-180}
+PYTHON=${FOLLOWUP_PYTHON:-$REPO_ROOT/.venv/bin/python}
 read -r -a KAFKA_HEAP <<<"${FOLLOWUP_KAFKA_HEAP_OPTS:--Xms512m -Xmx1g}"
 
 PG_ROLE=followup
@@ -108,6 +124,10 @@ KAFKA_LIBS_MARKER=$KAFKA_CACHE_DIR/.libs-complete   # holds the pom's sha256
 KSTATE=$STATE/kafka
 KCLUSTER_ID=$KSTATE/cluster.id
 KBROKERS_FILE=$KSTATE/brokers  # the node count the storage was formatted for
+KSECURITY_FILE=$KSTATE/security  # "scram-sha-512": formatted with SCRAM users
+KADMIN_PASSWORD_FILE=$KSTATE/admin.password
+KCLIENT_PROPS=$KSTATE/admin.properties  # the admin's client config (probe, kafka tools)
+KAFKA_ADMIN_USER=followup-admin     # = services/kit/acls.py ADMIN_USER
 
 # How many nodes: the count the state was formatted for, else BROKERS, else 1.
 # A single node keeps the historical layout directly under kafka/; a cluster
@@ -239,8 +259,9 @@ kafka_pid() {
 # A single node keeps its dynamic quorum (formatted --standalone); a cluster
 # uses a static quorum of all its nodes (each one broker and controller).
 write_kafka_config() {
-    local i=$1 quorum j voters=""
+    local i=$1 quorum j voters="" admin_pw
     node "$i"
+    admin_pw=$(admin_password)
     mkdir -p -- "$NDATA" "$NLOGS"
     if ((NBROKERS == 1)); then
         quorum="controller.quorum.bootstrap.servers=127.0.0.1:$NCPORT"
@@ -255,11 +276,23 @@ write_kafka_config() {
 process.roles=broker,controller
 node.id=$i
 $quorum
-listeners=PLAINTEXT://127.0.0.1:$NPORT,CONTROLLER://127.0.0.1:$NCPORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$NPORT,CONTROLLER://127.0.0.1:$NCPORT
-inter.broker.listener.name=PLAINTEXT
+listeners=SASL_PLAINTEXT://127.0.0.1:$NPORT,CONTROLLER://127.0.0.1:$NCPORT
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$NPORT,CONTROLLER://127.0.0.1:$NCPORT
+inter.broker.listener.name=SASL_PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+# Clients and brokers: SCRAM-SHA-512 users (created at format time). The
+# controller listener: PLAIN with the admin only (SCRAM credentials live in
+# the metadata log the controllers serve, so they cannot guard it).
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$KAFKA_ADMIN_USER" password="$admin_pw";
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="$KAFKA_ADMIN_USER" password="$admin_pw" user_$KAFKA_ADMIN_USER="$admin_pw";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:$KAFKA_ADMIN_USER
+allow.everyone.if.no.acl.found=false
 log.dirs=$NDATA
 num.partitions=6
 default.replication.factor=$KAFKA_RF
@@ -311,10 +344,86 @@ format_kafka_storage() {
     else
         log "formatting Kafka node $i storage in $NDATA (cluster id $cid, static quorum of $NBROKERS)"
     fi
+    local scram=() user pw
+    scram+=(--add-scram "SCRAM-SHA-512=[name=$KAFKA_ADMIN_USER,password=$(admin_password)]")
+    while read -r user pw; do
+        [[ $user == "$KAFKA_ADMIN_USER" || -z $user ]] && continue
+        scram+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$pw]")
+    done < <(local_users)
     if ! java -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format \
-        --cluster-id "$cid" --config "$NPROPS" "${standalone[@]}" >"$NDIR/format.log" 2>&1; then
+        --cluster-id "$cid" --config "$NPROPS" "${standalone[@]}" "${scram[@]}" >"$NDIR/format.log" 2>&1; then
         tail_log "$NDIR/format.log"
         die "kafka storage format failed (node $i)"
+    fi
+    echo scram-sha-512 >"$KSECURITY_FILE"
+    log "node $i formatted with $((${#scram[@]} / 2)) SCRAM-SHA-512 user(s)"
+}
+
+# The stack's Python (for services/kit/acls.py), or nothing.
+have_python() { [[ -x $PYTHON ]] && (cd -- "$REPO_ROOT" && "$PYTHON" -c 'import services.kit.acls') >/dev/null 2>&1; }
+
+# local_users: "NAME PASSWORD" per line, every local user (services/kit/acls.py).
+local_users() {
+    if have_python; then
+        (cd -- "$REPO_ROOT" && "$PYTHON" -m services.kit.acls users)
+    else
+        warn "no project Python at $PYTHON (make the venv first): only the admin user is created;"
+        warn "add the others later with: python -m services.kit.acls password USER"
+    fi
+}
+
+# The admin's password: the one the storage was formatted with, else
+# FOLLOWUP_KAFKA_ADMIN_PASSWORD, else the development default.
+admin_password() {
+    if [[ -s $KADMIN_PASSWORD_FILE ]]; then
+        cat -- "$KADMIN_PASSWORD_FILE"
+    else
+        mkdir -p -- "$KSTATE"
+        (umask 077 && printf '%s\n' "${FOLLOWUP_KAFKA_ADMIN_PASSWORD:-followup-admin}" >"$KADMIN_PASSWORD_FILE")
+        cat -- "$KADMIN_PASSWORD_FILE"
+    fi
+}
+
+write_client_props() {
+    mkdir -p -- "$KSTATE"
+    (
+        umask 077
+        cat >"$KCLIENT_PROPS.tmp" <<EOP
+# Generated by deploy/local/stack.sh: the admin's client config, e.g.
+#   java -cp "$KAFKA_LIBS/*" kafka.admin.AclCommand --bootstrap-server $(bootstrap_servers) --command-config $KCLIENT_PROPS --list
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$KAFKA_ADMIN_USER" password="$(admin_password)";
+EOP
+        mv -- "$KCLIENT_PROPS.tmp" "$KCLIENT_PROPS"
+    )
+}
+
+# A data dir formatted before the broker had SCRAM users cannot be upgraded
+# in place (the users are written at format time): refuse it clearly.
+check_security_format() {
+    local i formatted=0
+    for ((i = 1; i <= NBROKERS; i++)); do
+        node "$i"
+        [[ -f $NDATA/meta.properties ]] && formatted=1
+    done
+    if ((formatted)) && [[ ! -s $KSECURITY_FILE ]]; then
+        die "$KSTATE was formatted without SCRAM users (before the broker required authentication); its events cannot be kept: run 'make wipe-stack' (bash deploy/local/stack.sh wipe), then 'make stack'"
+    fi
+}
+
+# apply_acls: the ACLs of the deployment's topic prefix, as the admin.
+apply_acls() {
+    local prefix=${FOLLOWUP_TOPIC_PREFIX:-followup}
+    if ! have_python; then
+        warn "no project Python at $PYTHON: ACLs of '$prefix' not applied (deploy/local/services.sh applies them)"
+        return 0
+    fi
+    if ! (cd -- "$REPO_ROOT" && FOLLOWUP_KAFKA_BOOTSTRAP=$(bootstrap_servers) \
+        FOLLOWUP_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT FOLLOWUP_KAFKA_SASL_MECHANISM=SCRAM-SHA-512 \
+        FOLLOWUP_KAFKA_SASL_USERNAME=$KAFKA_ADMIN_USER FOLLOWUP_KAFKA_SASL_PASSWORD=$(admin_password) \
+        "$PYTHON" -m services.kit.acls apply --prefix "$prefix" 2>&1 | sed 's/^/[stack] /'); then
+        die "applying the ACLs of '$prefix' failed"
     fi
 }
 
@@ -459,7 +568,7 @@ probe_kafka() {
         left=$((deadline - SECONDS))
         ((left >= 5)) || left=5
         if probe=$(timeout "$left" java -Xmx128m -Dlog4j2.level=ERROR -cp "$KAFKA_LIBS/*" \
-            "$KAFKA_READY_SRC" "$bootstrap" "$min" 2>&1); then
+            "$KAFKA_READY_SRC" "$bootstrap" "$min" "$KCLIENT_PROPS" 2>&1); then
             log "Kafka ready: ${probe##*$'\n'}"
             return 0
         fi
@@ -470,6 +579,7 @@ probe_kafka() {
 
 wait_kafka() {
     local deadline=$1 i
+    write_client_props
     log "waiting for Kafka ($NBROKERS node(s): $(bootstrap_servers))"
     for ((i = 1; i <= NBROKERS; i++)); do wait_kafka_node "$i" "$deadline"; done
     probe_kafka "$(bootstrap_servers)" "$NBROKERS" "$deadline"
@@ -672,6 +782,7 @@ with_pg() { [[ $WITH_PG != 0 ]]; }
 
 cmd_wait() {
     local deadline=$((SECONDS + WAIT_TIMEOUT))
+    check_security_format
     if with_pg; then
         pg_locate || die "no PostgreSQL cluster under $STATE yet; run: bash deploy/local/stack.sh start"
         pg_find_bin
@@ -687,6 +798,7 @@ cmd_start() {
     check_java
     ensure_jars
     check_broker_count
+    check_security_format
     if with_pg; then
         pg_choose_base
         ensure_postgres
@@ -697,6 +809,7 @@ cmd_start() {
     start_kafka          # returns at once; the brokers boot in the background
     if with_pg; then start_pg; fi   # pg_ctl -w blocks until the server accepts connections
     cmd_wait
+    apply_acls
     if with_pg; then
         ensure_pg_app_db
         log "stack up in $((SECONDS - t0)) s: kafka $(bootstrap_servers), postgres $(pg_url)"
@@ -751,10 +864,12 @@ cmd_start_broker() {
     check_java
     ensure_jars
     check_broker_count
+    check_security_format
     start_kafka_node "$i"
     wait_kafka_node "$i" "$deadline"
     up=$(running_nodes)
     node "$i"
+    write_client_props
     # The node itself answers, and it sees every node that runs.
     probe_kafka "127.0.0.1:$NPORT" "$up" "$deadline"
 }
@@ -810,6 +925,15 @@ cmd_status() {
 cmd_env() {
     echo "export FOLLOWUP_KAFKA_BOOTSTRAP=$(bootstrap_servers)"
     echo "export FOLLOWUP_REPLICATION_FACTOR=$KAFKA_RF"
+    if [[ -s $KSECURITY_FILE ]]; then
+        echo "export FOLLOWUP_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT"
+        echo "export FOLLOWUP_KAFKA_SASL_MECHANISM=SCRAM-SHA-512"
+        echo "export FOLLOWUP_KAFKA_SASL_USERNAME=$KAFKA_ADMIN_USER"
+        echo "export FOLLOWUP_KAFKA_SASL_PASSWORD=$(admin_password)"
+    elif [[ -e $KSTATE ]]; then
+        # formatted before the broker had users (start refuses it: wipe)
+        echo "export FOLLOWUP_KAFKA_SECURITY_PROTOCOL=PLAINTEXT"
+    fi
     if with_pg; then echo "export FOLLOWUP_DATABASE_URL=$(pg_url)"; fi
 }
 
@@ -824,8 +948,8 @@ usage: bash deploy/local/stack.sh COMMAND
   restart         stop, then start
   wipe            stop, then delete Kafka and PostgreSQL data (the jar cache stays)
   status          show what runs (exit 0 when all run, 3 otherwise)
-  env             print export lines for FOLLOWUP_KAFKA_BOOTSTRAP, FOLLOWUP_REPLICATION_FACTOR
-                  and FOLLOWUP_DATABASE_URL
+  env             print export lines for FOLLOWUP_KAFKA_BOOTSTRAP, FOLLOWUP_REPLICATION_FACTOR,
+                  the admin's broker credentials (FOLLOWUP_KAFKA_SASL_*) and FOLLOWUP_DATABASE_URL
   stop-broker N   stop Kafka node N (SIGTERM, SIGKILL after 30 s)
   kill-broker N   SIGKILL Kafka node N (a crash: no clean shutdown)
   start-broker N  start Kafka node N again and wait until it answers

@@ -1,12 +1,14 @@
 """Every Kafka client of a process authenticates as that process's user."""
 
+import pytest
+
 from services.kit import kafka_auth
 from services.kit.settings import Settings
 
 
 def test_plaintext_adds_nothing_and_scram_adds_the_user() -> None:
     try:
-        kafka_auth.configure(Settings())
+        kafka_auth.configure(Settings(kafka_security_protocol="PLAINTEXT"))
         assert kafka_auth.options() == {}
         kafka_auth.configure(
             Settings(
@@ -24,3 +26,14 @@ def test_plaintext_adds_nothing_and_scram_adds_the_user() -> None:
         }
     finally:
         kafka_auth.configure(Settings())
+
+
+def test_a_mechanism_without_a_user_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="FOLLOWUP_KAFKA_SASL_USERNAME"):
+        kafka_auth.options_for(
+            Settings(
+                kafka_security_protocol="SASL_PLAINTEXT",
+                kafka_sasl_mechanism="SCRAM-SHA-512",
+                kafka_sasl_username="",
+            )
+        )

@@ -1,10 +1,14 @@
 // Readiness probe for the local broker, run by deploy/local/stack.sh with the
 // JDK's single-file source launcher against the broker's own jar cache:
-//   java -cp "<libs>/*" KafkaReady.java 127.0.0.1:9092 [MIN_BROKERS]
+//   java -cp "<libs>/*" KafkaReady.java 127.0.0.1:9092 [MIN_BROKERS [CLIENT_PROPERTIES]]
 // It asks the broker for cluster metadata (DescribeCluster + ListTopics) the way
 // a real client does, so a wrong advertised listener or a broker that is not
 // yet unfenced fails it; so does a cluster in which fewer than MIN_BROKERS
-// (default 1) brokers are registered and unfenced. Exit 0 = ready, 1 = not ready (reason on stderr).
+// (default 1) brokers are registered and unfenced. CLIENT_PROPERTIES is a client
+// config file (the stack's admin credentials: SASL_PLAINTEXT, SCRAM-SHA-512), so
+// a broker refusing them fails it too. Exit 0 = ready, 1 = not ready (reason on stderr).
+import java.io.FileReader;
+import java.io.IOException;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -16,6 +20,14 @@ public class KafkaReady {
         String bootstrap = args.length > 0 ? args[0] : "127.0.0.1:9092";
         int minBrokers = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         Properties props = new Properties();
+        if (args.length > 2) {
+            try (FileReader in = new FileReader(args[2])) {
+                props.load(in);
+            } catch (IOException e) {
+                System.err.println("cannot read " + args[2] + ": " + e);
+                System.exit(1);
+            }
+        }
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "8000");
