@@ -27,6 +27,7 @@ from services.reporting.domain.complaints import (
     ComplaintCounts,
     count_capas,
     count_forms,
+    past_due,
 )
 from services.reporting.domain.dashboard import Filters
 from services.reporting.domain.freezing import (
@@ -63,6 +64,7 @@ from services.reporting.domain.satisfaction import (
     score_trend,
     suggestions_and_needs,
 )
+from services.reporting.domain.sla import SlaCounts, count_sla, sla_trend
 from services.reporting.domain.visits import count_visits
 from services.reporting.models import (
     AmendmentRead,
@@ -72,6 +74,7 @@ from services.reporting.models import (
     ComplaintsRead,
     CustomerSatisfactionRead,
     DashboardBreakdowns,
+    DashboardCapasRead,
     DashboardCards,
     DashboardFeedback,
     DashboardSuggestions,
@@ -81,6 +84,7 @@ from services.reporting.models import (
     FrozenRead,
     MonthlyReport,
     OpportunityRead,
+    PastDueCapaRead,
     Periods,
     PositionRead,
     RecipientRead,
@@ -88,6 +92,9 @@ from services.reporting.models import (
     ReviewRead,
     ReviewRecorded,
     SatisfactionRead,
+    SlaCountsRead,
+    SlaRead,
+    SlaTrendPointRead,
     SuggestionRead,
     TallyRead,
     TrendPointRead,
@@ -469,6 +476,17 @@ def dashboard_feedback(
     bounds = period_bounds(period, cutoff_day)
     tickets = views.tickets(conn, bounds)
     forms = count_forms(tickets, bounds)
+    capas = views.capas(conn, bounds)
+    late = [
+        PastDueCapaRead(
+            capa_id=c.capa_id,
+            owner=c.owner,
+            due_date=c.due_date,
+            days_past_due=(bounds[1] - c.due_date).days,
+        )
+        for c in past_due(capas, bounds[1])
+        if c.due_date is not None
+    ]
     return DashboardFeedback(
         period=period,
         complaints=_forms(forms[FeedbackForm.COMPLAINT]),
@@ -476,7 +494,36 @@ def dashboard_feedback(
         problem_reports=_forms(forms[FeedbackForm.PROBLEM_REPORT]),
         suggestion_forms=_forms(forms[FeedbackForm.SUGGESTION]),
         open_by_age=dashboard.open_ages(tickets, bounds[1]),
-        capas=CapasRead(**asdict(count_capas(views.capas(conn, bounds), bounds))),
+        sla=_sla(conn, period, cutoff_day),
+        capas=DashboardCapasRead(
+            **asdict(count_capas(capas, bounds)),
+            past_due=len(late),
+            past_due_capas=late,
+        ),
+    )
+
+
+def _sla_counts(c: SlaCounts) -> SlaCountsRead:
+    return SlaCountsRead(**asdict(c), compliance=c.compliance)
+
+
+def _sla(conn: views.Connection, period: str, cutoff_day: int) -> SlaRead:
+    """Complaints' SLA compliance and breaches in the period, by department,
+    and over the 12 periods ending with it (`domain/sla.py`)."""
+    periods = [
+        (p, period_bounds(p, cutoff_day)) for p in last_periods(period, TREND_LENGTH)
+    ]
+    window = (periods[0][1][0], periods[-1][1][1])
+    tickets = views.tickets(conn, window)
+    breaches = views.breaches(conn, window, [t.ticket_id for t in tickets])
+    total, by_department = count_sla(tickets, breaches, periods[-1][1])
+    return SlaRead(
+        **_sla_counts(total).model_dump(),
+        by_department={d: _sla_counts(c) for d, c in by_department.items()},
+        trend=[
+            SlaTrendPointRead(period=name, **_sla_counts(c).model_dump())
+            for name, c in sla_trend(tickets, breaches, periods)
+        ],
     )
 
 

@@ -3,7 +3,9 @@ date, on the leader replica, once the read model has applied the log as it
 stood, the period whose cutoff was the day before is frozen
 (`handlers.freeze_due`); a date that closes no period does nothing. Catch-up
 after downtime freezes a missed period with its own business date; a second
-run finds the first snapshot (idempotent).
+run finds the first snapshot (idempotent). A deployment's first run starts at
+the latest freeze date on or before today (`freezing.last_freeze_date`), so a
+deployment started after a cutoff freezes the period that closed before it.
 """
 
 from datetime import UTC, date, datetime
@@ -11,6 +13,7 @@ from datetime import UTC, date, datetime
 from services.kit.jobs import Conn, DailyJob, daily_job
 from services.kit.service import Runtime
 from services.reporting import handlers
+from services.reporting.domain.freezing import last_freeze_date
 from services.reporting.settings import cutoff_day, reporting_settings
 
 
@@ -39,6 +42,7 @@ FREEZE = DailyJob(
     today=lambda r: r.settings.today(),
     topics=projection_topics,
     positions_schema=lambda r: r.schema,
+    first_date=lambda r, today: last_freeze_date(today, cutoff_day(r.settings)),
 )
 
 JOBS = (daily_job(FREEZE),)

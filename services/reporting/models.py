@@ -265,6 +265,41 @@ class DashboardVisits(BaseModel):
     )
 
 
+class SlaCountsRead(BaseModel):
+    resolved: int = Field(description="complaints resolved in the period")
+    resolved_within_sla: int = Field(
+        description="of those, with no SLA breach by the period's end"
+    )
+    compliance: float | None = Field(
+        description="resolved_within_sla / resolved; null when none was resolved"
+    )
+    assignment_breaches: int = Field(description="breaches that happened in it")
+    resolution_breaches: int
+
+
+class SlaTrendPointRead(SlaCountsRead):
+    period: str
+
+
+class SlaRead(SlaCountsRead):
+    by_department: dict[str, SlaCountsRead]
+    trend: list[SlaTrendPointRead] = Field(
+        description="the 12 periods ending with this one, overall"
+    )
+
+
+class PastDueCapaRead(BaseModel):
+    capa_id: str
+    owner: str | None
+    due_date: date
+    days_past_due: int = Field(description="at the period's last day")
+
+
+class DashboardCapasRead(CapasRead):
+    past_due: int = Field(description="open at the period's end after their due date")
+    past_due_capas: list[PastDueCapaRead]
+
+
 class DashboardFeedback(BaseModel):
     period: str
     complaints: ComplaintsRead
@@ -274,7 +309,8 @@ class DashboardFeedback(BaseModel):
     open_by_age: dict[str, int] = Field(
         description="every form still open at the period's end, by age in days"
     )
-    capas: CapasRead
+    sla: SlaRead = Field(description="complaints' SLA compliance and breaches")
+    capas: DashboardCapasRead
 
 
 class DashboardSuggestions(BaseModel):

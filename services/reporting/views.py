@@ -13,7 +13,7 @@ more than it needs; what counts as planned, done, late, open... is decided in
 """
 
 from dataclasses import astuple, fields
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import psycopg
@@ -25,6 +25,7 @@ from schemas.feedback import (
     CapaVerified,
     TicketAssigned,
     TicketOpened,
+    TicketOverdue,
     TicketReopened,
     TicketResolved,
     TicketVerified,
@@ -39,6 +40,7 @@ from schemas.types import (
     PostWarrantyService,
     Rating,
     ReportPart,
+    SlaBreach,
     VisitKind,
 )
 from services.kit.projection import Cursor
@@ -57,6 +59,7 @@ from services.reporting.domain.records import (
 )
 from services.reporting.domain.reviews import Review
 from services.reporting.domain.satisfaction import TAG_AXES, DayScores
+from services.reporting.domain.sla import Breach
 from services.reporting.domain.visit_copies import VisitCopy, evolve, visit_id_of
 from services.reporting.domain.visits import overdue_window
 
@@ -130,6 +133,14 @@ ON CONFLICT (capa_id) DO UPDATE SET subject = EXCLUDED.subject,
 CAPA_VERIFIED = """
 INSERT INTO capas (capa_id, verified_on) VALUES (%s, %s)
 ON CONFLICT (capa_id) DO UPDATE SET verified_on = EXCLUDED.verified_on
+"""
+# A breach is announced once per ticket and kind; a redelivery, or the same
+# breach announced again, keeps the first announcement.
+SLA_BREACH = """
+INSERT INTO sla_breaches (ticket_id, breach, department, subject, deadline,
+    announced_on)
+VALUES (%s, %s, %s, %s, %s, %s)
+ON CONFLICT (ticket_id, breach) DO NOTHING
 """
 UNIT = """
 INSERT INTO units (unit_id, customer_id, product_model, contract_id)
@@ -293,6 +304,15 @@ async def apply_capa_verified(cur: Cursor, event: CapaVerified) -> None:
     await cur.execute(CAPA_VERIFIED, (p.capa_id, p.verified_on))
 
 
+async def apply_ticket_overdue(cur: Cursor, event: TicketOverdue) -> None:
+    """A ticket missed its assignment or resolution deadline."""
+    p = event.payload
+    await cur.execute(
+        SLA_BREACH,
+        (p.ticket_id, p.breach, p.department, p.subject, p.deadline, p.announced_on),
+    )
+
+
 async def apply_unit(cur: Cursor, event: Shipped) -> None:
     """A unit's product model, for records that name none."""
     p = event.payload
@@ -385,9 +405,19 @@ HAVING t.opened_on >= %(start)s
     OR (array_agg(s.step ORDER BY s.on_date DESC, s.seq DESC))[1] <> 'verified'
 """
 CAPAS = """
-SELECT capa_id, owner, opened_on, verified_on, review_id FROM capas
+SELECT capa_id, owner, opened_on, verified_on, review_id, due_date FROM capas
 WHERE (opened_on IS NULL OR opened_on <= %(end)s)
   AND (verified_on IS NULL OR verified_on >= %(start)s)
+"""
+# Breaches that happened (the day after the deadline) by `end`: those from
+# `since` on, and earlier ones of the tickets named (resolved in the window).
+BREACHES = """
+SELECT b.ticket_id, b.breach, b.deadline, b.department, b.subject, t.form,
+       t.subject, t.department
+FROM sla_breaches b LEFT JOIN tickets t ON t.ticket_id = b.ticket_id
+WHERE b.deadline < %(end)s
+  AND (b.deadline >= %(since)s OR b.ticket_id = ANY(%(tickets)s))
+ORDER BY b.deadline, b.ticket_id, b.breach
 """
 SCORES = """
 SELECT visited_on, kind, sum(score), count(*) FROM visit_records
@@ -488,6 +518,42 @@ def capas(conn: Connection, bounds: Bounds) -> list[Capa]:
     """CAPAs opened by the period's end and not verified before it began."""
     rows = conn.execute(CAPAS, {"start": bounds[0], "end": bounds[1]}).fetchall()
     return [Capa(*row) for row in rows]
+
+
+def breaches(conn: Connection, bounds: Bounds, ticket_ids: list[str]) -> list[Breach]:
+    """SLA breaches that happened in `bounds`, and those before it of these
+    tickets; each with the form and department the ticket counts as."""
+    rows = conn.execute(
+        BREACHES,
+        {
+            "end": bounds[1],
+            "since": bounds[0] - timedelta(days=1),
+            "tickets": ticket_ids,
+        },
+    ).fetchall()
+    return [
+        Breach(
+            ticket_id=ticket_id,
+            kind=SlaBreach(kind),
+            deadline=deadline,
+            department=department,
+            form=form_of(
+                FeedbackForm(form or FeedbackForm.COMPLAINT),
+                ComplaintSubject(ticket_subject or subject),
+            ),
+            ticket_department=ticket_department,
+        )
+        for (
+            ticket_id,
+            kind,
+            deadline,
+            department,
+            subject,
+            form,
+            ticket_subject,
+            ticket_department,
+        ) in rows
+    ]
 
 
 def day_scores(conn: Connection, first: date, last: date) -> list[DayScores]:

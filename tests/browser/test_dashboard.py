@@ -7,6 +7,7 @@ console shows no error. Screenshots in both languages go to
 tests/browser/artifacts/ (and the Chinese one to docs/ for the README)."""
 
 import asyncio
+import os
 import shutil
 import threading
 import time
@@ -25,6 +26,7 @@ from services.reporting.api.dashboard import ECHARTS
 from services.reporting.labels import label
 from services.reporting.service import SERVICE
 from tests.integration.test_reporting import november_events
+from tests.integration.test_reporting_dashboard import sla_and_capa_events
 from tests.support import auth
 from tests.support.processes import free_port
 
@@ -60,8 +62,8 @@ class Server(uvicorn.Server):
 
 @pytest.fixture
 def deployment(settings: Settings) -> Iterator[tuple[str, str]]:
-    """The reporting service on a free port, fed the November scenario;
-    yields (base URL, a dashboard key)."""
+    """The reporting service on a free port, fed the November scenario with
+    SLA breaches and CAPAs past due; yields (base URL, a dashboard key)."""
     app = create_app(SERVICE, settings)
     port = free_port()
     server = Server(
@@ -80,7 +82,9 @@ def deployment(settings: Settings) -> Iterator[tuple[str, str]]:
         time.sleep(0.05)
     producer = EventProducer(settings.kafka_bootstrap, settings.topic_prefix, "test")
     try:
-        assert runtime.wait_until_applied(producer.publish(november_events()))
+        assert runtime.wait_until_applied(
+            producer.publish([*november_events(), *sla_and_capa_events()])
+        )
     finally:
         producer.close()
     try:
@@ -145,6 +149,7 @@ def test_the_dashboard_draws_the_reports_numbers(
     api = httpx.Client(base_url=base, headers=auth.bearer(key), timeout=30)
     report = api.get("/v1/reports/monthly/2026-11").json()
     trend = api.get("/v1/dashboard/trend", params={"period": "2026-11"}).json()
+    feedback = api.get("/v1/dashboard/feedback", params={"period": "2026-11"}).json()
 
     started = time.monotonic()
     browser.get(f"{base}/dashboard?period=2026-11#key={key}")
@@ -193,16 +198,43 @@ def test_the_dashboard_draws_the_reports_numbers(
         d["opened"] for d in departments.values()
     ]
     capas = report["capas"]
+    past_due = feedback["capas"]["past_due_capas"]
+    assert past_due  # the scenario has one (A3)
     assert series(browser, "chart-capas") == [
-        [capas["opened"], capas["verified"], capas["still_open"]]
+        [capas["opened"], capas["verified"], capas["still_open"], len(past_due)]
+    ]
+    assert [
+        [td.text for td in row.find_elements(By.TAG_NAME, "td")]
+        for row in browser.find_elements(By.CSS_SELECTOR, "#capas-past-due tbody tr")
+    ] == [
+        [c["capa_id"], label(c["owner"], "zh"), c["due_date"], str(c["days_past_due"])]
+        for c in past_due
+    ]
+    # SLA by department: breaches (stacked bars) and compliance (line).
+    sla = feedback["sla"]
+    assert sla["assignment_breaches"] > 0  # the scenario has breaches
+    by_department = sla["by_department"]
+    assert option(browser, "chart-sla")["xAxis"][0]["data"] == [
+        label(d, "zh") for d in by_department
+    ]
+    assert series(browser, "chart-sla") == [
+        [d[name] for d in by_department.values()]
+        for name in ("assignment_breaches", "resolution_breaches", "compliance")
+    ]
+    assert option(browser, "chart-sla-trend")["xAxis"][0]["data"] == [
+        p["period"] for p in sla["trend"]
+    ]
+    assert series(browser, "chart-sla-trend") == [
+        [p[name] for p in sla["trend"]]
+        for name in ("assignment_breaches", "resolution_breaches", "compliance")
     ]
     rows = browser.find_elements(By.CSS_SELECTOR, "#suggestions tbody tr")
     assert len(rows) == len(report["suggestions"])
     assert browser.title == "顾客满意度看板"
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "dashboard-zh.png"))
-    DOCS.mkdir(exist_ok=True)
-    browser.save_screenshot(str(DOCS / "dashboard.png"))
+    if os.environ.get("FOLLOWUP_UPDATE_DOCS"):  # the README's picture, on demand
+        browser.save_screenshot(str(DOCS / "dashboard.png"))
 
     # A filter changes the numbers and is kept in the URL.
     Select(browser.find_element(By.ID, "f-region")).select_by_value("east")
@@ -225,6 +257,15 @@ def test_the_dashboard_draws_the_reports_numbers(
     )
     kinds = option(browser, "chart-kind")["xAxis"][0]["data"]
     assert "trial-run visit" in kinds
+    sla_legend = option(browser, "chart-sla")["legend"][0]["data"]
+    assert sla_legend == [
+        "Assignment breaches",
+        "Resolution breaches",
+        "SLA compliance",
+    ]
+    assert browser.find_element(By.CSS_SELECTOR, "[data-t=past_due_capas]").text == (
+        "CAPAs past due"
+    )
     browser.save_screenshot(str(ARTIFACTS / "dashboard-en.png"))
     browser.get(shared)
     wait_ready(browser)

@@ -8,12 +8,20 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from schemas.envelope import Event
+from schemas.feedback import (
+    CapaOpened,
+    CapaVerified,
+    TicketOpened,
+    TicketOverdue,
+    TicketResolved,
+)
 from services.kit.producer import EventProducer
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.reporting.api.dashboard import ECHARTS
 from services.reporting.service import SERVICE
-from tests.integration.test_reporting import deliver, november_events
+from tests.integration.test_reporting import deliver, event, november_events
 from tests.support import auth
 
 pytestmark = pytest.mark.integration
@@ -23,6 +31,76 @@ pytestmark = pytest.mark.integration
 #   HF-2026-10-0001 V2 warranty_6m    east  KYN61-40.5 D S 80
 #   HF-2026-11-0002 V3 warranty_12m   north XGN15      S S 100
 #   HF-2026-11-0003 V4 retail         south unknown    - D 80
+
+
+def opened(ticket: str, subject: str, department: str, on: str) -> Event:
+    return event(
+        TicketOpened, customer_id=f"C-{ticket}", ticket_id=ticket,
+        complaint_id=f"K-{ticket}", subject=subject, department=department,
+        description="dissatisfied", opened_on=on, visit_id=f"V-{ticket}",
+        record_no="HF-2026-11-0001",
+    )  # fmt: skip
+
+
+def resolved(ticket: str, department: str, on: str) -> Event:
+    return event(
+        TicketResolved, customer_id=f"C-{ticket}", ticket_id=ticket,
+        department=department, resolution="fixed", resolved_on=on,
+    )  # fmt: skip
+
+
+def breach(
+    ticket: str, kind: str, department: str, subject: str, *, deadline: str, on: str
+) -> Event:
+    return event(
+        TicketOverdue, customer_id=f"C-{ticket}", ticket_id=ticket,
+        department=department, subject=subject, breach=kind, deadline=deadline,
+        announced_on=on,
+    )  # fmt: skip
+
+
+def capa(capa_id: str, owner: str, opened_on: str, due: str) -> Event:
+    return event(
+        CapaOpened, capa_id=capa_id, subject="service_quality", owner=owner,
+        action="retrain", due_date=due, opened_on=opened_on,
+    )  # fmt: skip
+
+
+def sla_and_capa_events() -> list[Event]:
+    """Complaints with SLA breaches and CAPAs past due, beside November's
+    T1 (technical, resolved 11-05) and T2 (after-sales, resolved 11-06), no
+    breach announced for either; CAPAs A1 (verified) and A2 (due 12-31)."""
+    return [
+        # T4: production, opened in October, both SLAs broken there (10-06,
+        # 10-17), resolved in November: resolved, not within the SLA.
+        opened("T4", "product_quality", "production", "2026-10-01"),
+        breach("T4", "assignment", "production", "product_quality",
+               deadline="2026-10-05", on="2026-10-06"),
+        breach("T4", "resolution", "production", "product_quality",
+               deadline="2026-10-16", on="2026-10-17"),
+        resolved("T4", "production", "2026-11-03"),
+        # T5: after-sales, assigned late (breach on 11-13, announced only in
+        # December: it counts in November), resolved 11-20.
+        opened("T5", "service_quality", "after_sales", "2026-11-10"),
+        breach("T5", "assignment", "after_sales", "service_quality",
+               deadline="2026-11-12", on="2026-11-30"),
+        resolved("T5", "after_sales", "2026-11-20"),
+        # T6: a suggestion form breached in November: not a complaint.
+        opened("T6", "suggestion", "quality", "2026-11-14"),
+        breach("T6", "assignment", "quality", "suggestion",
+               deadline="2026-11-18", on="2026-11-19"),
+        # T7: production, not resolved; its resolution breach is on 11-28,
+        # December's.
+        opened("T7", "product_quality", "production", "2026-11-12"),
+        breach("T7", "resolution", "production", "product_quality",
+               deadline="2026-11-27", on="2026-11-28"),
+        # CAPAs: A3 open past its due date, A4 verified late (no longer
+        # tracked), A5 due on November's last day (not yet past due).
+        capa("A3", "production", "2026-10-20", "2026-11-10"),
+        capa("A4", "quality", "2026-11-01", "2026-11-15"),
+        event(CapaVerified, capa_id="A4", verified_on="2026-11-18", evidence="ok"),
+        capa("A5", "after_sales", "2026-11-01", "2026-11-25"),
+    ]  # fmt: skip
 
 
 @pytest.fixture
@@ -142,7 +220,13 @@ def test_every_widget_counts_the_period(client: TestClient) -> None:
     }
     # Open at 11-25: T2 (opened 11-04, reopened: 21 days), T3 (09-01: 85 days).
     assert feedback["open_by_age"] == {"0-7": 0, "8-30": 1, "31-90": 1, ">90": 0}
-    assert feedback["capas"] == {"opened": 2, "verified": 1, "still_open": 1}
+    assert feedback["capas"] == {
+        "opened": 2,
+        "verified": 1,
+        "still_open": 1,
+        "past_due": 0,  # A2 is due 2026-12-31
+        "past_due_capas": [],
+    }
 
     listed = get(client, "suggestions")
     assert listed["total"] == 2
@@ -197,3 +281,68 @@ def test_the_page_and_echarts_are_served_and_the_api_needs_a_key(
         headers={"Authorization": ""},
     )
     assert anonymous.status_code == 401
+
+
+def sla(resolved: int, within: int, assignment: int, resolution: int) -> dict[str, Any]:
+    return {
+        "resolved": resolved,
+        "resolved_within_sla": within,
+        "compliance": round(within / resolved, 4) if resolved else None,
+        "assignment_breaches": assignment,
+        "resolution_breaches": resolution,
+    }
+
+
+def test_complaints_sla_compliance_and_breaches_by_department(
+    client: TestClient, producer: EventProducer
+) -> None:
+    deliver(client, producer, sla_and_capa_events())
+    found = get(client, "feedback")["sla"]
+    # Complaints resolved in 2026-11 (10-26..11-25): T1 technical, T2 and T5
+    # after-sales, T4 production. T4 broke both SLAs in October, T5 the
+    # assignment SLA on 11-13; T6's breach is a suggestion form's.
+    assert found["by_department"] == {
+        "after_sales": sla(2, 1, 1, 0),
+        "production": sla(1, 0, 0, 0),
+        "technical": sla(1, 1, 0, 0),
+    }
+    assert {k: v for k, v in found.items() if k not in {"by_department", "trend"}} == (
+        sla(4, 2, 1, 0)
+    )
+    trend = {p.pop("period"): p for p in found["trend"]}
+    assert list(trend) == ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 12)]
+    assert trend["2026-10"] == sla(0, 0, 1, 1)  # T4's breaches of 10-06, 10-17
+    assert trend["2026-11"] == sla(4, 2, 1, 0)
+    quiet = [p for name, p in trend.items() if name not in {"2026-10", "2026-11"}]
+    assert quiet == [sla(0, 0, 0, 0)] * 10
+    # T7's resolution breach happened on 11-28: December's.
+    december = get(client, "feedback", period="2026-12")["sla"]
+    assert december["by_department"] == {"production": sla(0, 0, 0, 1)}
+    assert december["trend"][-2] == {"period": "2026-11", **sla(4, 2, 1, 0)}
+
+
+def test_capas_past_due_at_the_periods_end(
+    client: TestClient, producer: EventProducer
+) -> None:
+    deliver(client, producer, sla_and_capa_events())
+    # 2026-11 ends 11-25: A3 (due 11-10) is open 15 days past it; A4 was
+    # verified (late); A5 is due that very day; A2 is due 12-31.
+    assert get(client, "feedback")["capas"] == {
+        "opened": 4,  # A1, A2, A4, A5 (A3 was opened in October)
+        "verified": 2,  # A1, A4
+        "still_open": 3,  # A2, A3, A5
+        "past_due": 1,
+        "past_due_capas": [
+            {
+                "capa_id": "A3",
+                "owner": "production",
+                "due_date": "2026-11-10",
+                "days_past_due": 15,
+            }
+        ],
+    }
+    december = get(client, "feedback", period="2026-12")["capas"]
+    assert [(c["capa_id"], c["days_past_due"]) for c in december["past_due_capas"]] == [
+        ("A3", 45),
+        ("A5", 30),
+    ]

@@ -154,3 +154,26 @@ def test_the_daily_job_freezes_the_day_after_the_cutoff_once(
     assert report["frozen"]["frozen_on"] == "2026-11-26"
     assert report["frozen"]["content_hash"] == rows[0][1]
     assert json.loads(canonical(body_of(report))) == body_of(live)
+
+
+def test_a_deployment_started_after_a_cutoff_freezes_the_closed_period(
+    settings: Settings, producer: EventProducer
+) -> None:
+    """The job's first run starts at the latest freeze date on or before
+    today (the real FREEZE's first date), so a deployment first started on
+    2026-12-03 still freezes 2026-11 (closed by 11-26), with that date."""
+    with TestClient(create_app(SERVICE, settings)) as client:
+        client.headers.update(auth.headers(settings, "dashboard"))
+        deliver(client, producer, november_events())
+        runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        job = dataclasses.replace(FREEZE, today=lambda _r: date(2026, 12, 3))
+        with connect(
+            settings.database_url, [runtime.store_schema, runtime.schema]
+        ) as conn:
+            conn.autocommit = True
+            ran = run_due(runtime, job, conn, 10.0)
+        report = client.get(URL).json()
+    assert ran == 8  # 11-26 .. 12-03
+    assert [r[0] for r in frozen_rows(settings)] == ["2026-11"]
+    assert report["frozen"]["frozen_on"] == "2026-11-26"
+    check_november(report)

@@ -32,7 +32,6 @@ ECHARTS = WEB / "node_modules" / "echarts" / "dist" / "echarts.min.js"
 ASSETS = {
     "dashboard.js": "text/javascript",
     "dashboard.css": "text/css",
-    "print.css": "text/css",
 }
 
 api = APIRouter(prefix="/v1/dashboard", tags=["dashboard"], responses=AUTH_RESPONSES)
@@ -138,7 +137,21 @@ def get_feedback(
     runtime: RuntimeDep, _: Reader, period: DashboardPeriod
 ) -> DashboardFeedback:
     """Complaints, service requests, problem reports and suggestion forms by
-    department, open ones by age, and CAPAs (widgets 5 and 6; not filtered)."""
+    department, open ones by age, complaints' SLA compliance and breaches,
+    and CAPAs (widgets 5 and 6; not filtered).
+
+    `sla` (complaints only; the SLAs are feedback's, its breaches the
+    `ticket_overdue` it announces): a breach happens the day after its
+    deadline and counts in that day's period, for the department the ticket
+    is routed to; `resolved` = complaints resolved in the period,
+    `resolved_within_sla` = those with no breach (assignment or resolution)
+    on or before the period's last day, `compliance` = resolved_within_sla /
+    resolved (null when none was resolved); `trend` = the same, overall, for
+    the 12 periods ending with this one.
+
+    `capas.past_due`: CAPAs still open (not verified) at the period's last
+    day, that day being after their due date; listed in `past_due_capas`,
+    the longest overdue first, with the days past due at that day."""
     with runtime.pool.connection() as conn:
         return handlers.dashboard_feedback(
             conn, period=_period(period), cutoff_day=cutoff_day(runtime.settings)

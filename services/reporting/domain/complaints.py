@@ -23,7 +23,9 @@ The definitions below hold for each kind, each for one period [start, end]:
 
 CAPA definitions: opened / verified = CAPAs opened / verified on a day in
 the period; still_open = opened on or before the last day and not verified
-by then.
+by then; past due (`past_due`) = still open at the period's last day and that
+day after its due date (feedback's rule: a CAPA verified late is no longer
+past due, its tracking is over).
 """
 
 from collections import defaultdict
@@ -141,6 +143,19 @@ class Capa:
     opened_on: date | None
     verified_on: date | None = None
     review_id: str | None = None
+    due_date: date | None = None
+
+    def open_on(self, day: date) -> bool:
+        """Opened on or before `day` and not verified by then."""
+        return (
+            self.opened_on is not None
+            and self.opened_on <= day
+            and (self.verified_on is None or self.verified_on > day)
+        )
+
+    def past_due_on(self, day: date) -> bool:
+        """Open on `day`, which is after its due date."""
+        return self.open_on(day) and self.due_date is not None and day > self.due_date
 
 
 @dataclass(frozen=True)
@@ -157,9 +172,11 @@ def count_capas(capas: Iterable[Capa], bounds: Bounds) -> CapaCounts:
     for capa in capas:
         opened += within(capa.opened_on, bounds)
         verified += within(capa.verified_on, bounds)
-        still_open += (
-            capa.opened_on is not None
-            and capa.opened_on <= end
-            and (capa.verified_on is None or capa.verified_on > end)
-        )
+        still_open += capa.open_on(end)
     return CapaCounts(opened, verified, still_open)
+
+
+def past_due(capas: Iterable[Capa], end: date) -> list[Capa]:
+    """The CAPAs past due at `end` (module docstring), most overdue first."""
+    found = [c for c in capas if c.past_due_on(end)]
+    return sorted(found, key=lambda c: (c.due_date or end, c.capa_id))

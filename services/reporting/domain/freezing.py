@@ -3,6 +3,9 @@ cutoff day, frozen the day after, handed out, never silently changed.
 
 - `period_closed_by(day)`: the period whose report is frozen on `day`, the day
   after its cutoff (with the default cutoff, the 26th freezes the month's).
+- `last_freeze_date(today)`: the latest such day on or before today, where
+  the freeze job of a new deployment starts, so that a deployment started
+  after a cutoff still freezes the period that closed before it started.
 - `canonical(report)` / `content_hash(text)`: the stored bytes of a frozen
   report are its canonical JSON (keys sorted, no spaces, UTF-8); the hash is
   the SHA-256 of those bytes, so anyone can check a copy.
@@ -40,6 +43,12 @@ def period_closed_by(day: date, cutoff_day: int) -> str | None:
     yesterday = day - timedelta(days=1)
     period = period_of(yesterday, cutoff_day)
     return period if period_bounds(period, cutoff_day)[1] == yesterday else None
+
+
+def last_freeze_date(today: date, cutoff_day: int) -> date:
+    """The latest day on or before `today` that freezes a period: the first
+    day of the period `today` is in (the day after the previous cutoff)."""
+    return period_bounds(period_of(today, cutoff_day), cutoff_day)[0]
 
 
 def canonical(report: Mapping[str, Any]) -> str:

@@ -21,6 +21,10 @@ const UI = {
     opened: "新开", resolved: "已处理", revisited: "已复访", still_open: "未关闭",
     verified: "已验证", complaint: "投诉", service_request: "服务申请", problem_report: "问题报告",
     suggestion_form: "建议单", bad_key: "密钥无效", none: "无",
+    sla: "各部门投诉SLA达标率", sla_note: "已处理投诉中无超时的比例", sla_trend: "投诉SLA超时趋势",
+    compliance: "SLA达标率", assignment_breaches: "分派超时", resolution_breaches: "处理超时",
+    past_due: "已逾期", past_due_capas: "逾期未验证的纠正预防措施", capa_id: "编号",
+    owner: "责任部门", due_date: "要求完成日期", days_past_due: "逾期天数",
   },
   en: {
     title: "Customer satisfaction dashboard", period: "Period", region: "Region",
@@ -39,6 +43,11 @@ const UI = {
     verified: "Verified", complaint: "Complaints", service_request: "Service requests",
     problem_report: "Problem reports", suggestion_form: "Suggestion forms", bad_key: "Invalid key",
     none: "none",
+    sla: "Complaint SLA compliance by department", sla_note: "share of resolved complaints with no SLA breach",
+    sla_trend: "Complaint SLA breaches over time", compliance: "SLA compliance",
+    assignment_breaches: "Assignment breaches", resolution_breaches: "Resolution breaches",
+    past_due: "Past due", past_due_capas: "CAPAs past due", capa_id: "CAPA", owner: "Owner",
+    due_date: "Due date", days_past_due: "Days past due",
   },
 };
 
@@ -198,6 +207,40 @@ function single(id, categories, values) {
   }, true);
 }
 
+// Breaches (bars, left axis) with the compliance share (line, right axis).
+function slaChart(id, categories, rows, labeller) {
+  const breaches = ["assignment_breaches", "resolution_breaches"];
+  chart(id).setOption({
+    tooltip: { trigger: "axis" },
+    legend: { top: 0, data: [...breaches, "compliance"].map(t) },
+    grid: { left: 40, right: 50, top: 30, bottom: 70 },
+    xAxis: { type: "category", data: categories.map(labeller || code), axisLabel: { rotate: 20 } },
+    yAxis: [
+      { type: "value", minInterval: 1 },
+      { type: "value", min: 0, max: 1, axisLabel: { formatter: (v) => v * 100 + "%" } },
+    ],
+    series: [
+      ...breaches.map((n) => ({ name: t(n), type: "bar", stack: "breaches", data: categories.map((c) => rows[c][n]) })),
+      { name: t("compliance"), type: "line", yAxisIndex: 1, connectNulls: true, data: categories.map((c) => rows[c].compliance) },
+    ],
+  }, true);
+}
+
+function drawSla(sla) {
+  slaChart("chart-sla", Object.keys(sla.by_department), sla.by_department);
+  const byPeriod = Object.fromEntries(sla.trend.map((p) => [p.period, p]));
+  slaChart("chart-sla-trend", sla.trend.map((p) => p.period), byPeriod, String);
+}
+
+function drawPastDue(list) {
+  const body = document.querySelector("#capas-past-due tbody");
+  body.innerHTML = "";
+  for (const c of list) {
+    const row = body.insertRow();
+    for (const v of [c.capa_id, code(c.owner), c.due_date, String(c.days_past_due)]) row.insertCell().textContent = v;
+  }
+}
+
 function drawSuggestions(list) {
   const body = document.querySelector("#suggestions tbody");
   body.innerHTML = "";
@@ -253,11 +296,13 @@ async function load() {
   grouped("chart-forms", Object.keys(forms), ["opened", "resolved", "revisited", "still_open"], forms, t);
   const ages = Object.keys(feedback.open_by_age);
   single("chart-ages", ages, ages.map((a) => feedback.open_by_age[a]));
-  const capas = ["opened", "verified", "still_open"];
+  drawSla(feedback.sla);
+  const capas = ["opened", "verified", "still_open", "past_due"];
   chart("chart-capas").setOption({
     tooltip: {}, xAxis: { type: "category", data: capas.map(t) }, yAxis: { type: "value", minInterval: 1 },
     series: [{ type: "bar", data: capas.map((k) => feedback.capas[k]) }],
   }, true);
+  drawPastDue(feedback.capas.past_due_capas);
   await loadSuggestions();
   window.dashboard.ready = true;
   document.body.dataset.ready = "1";
