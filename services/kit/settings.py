@@ -1,5 +1,6 @@
 """Configuration from the environment (12-factor), one prefix for all services."""
 
+import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -7,7 +8,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def local_today(timezone: str) -> date:
-    """Today's calendar date in a time zone (business dates are local dates)."""
+    """Today's calendar date in a time zone (business dates are local dates).
+
+    `FOLLOWUP_MACHINE_DATE` (tests only) stands in for the machine's date, so
+    the suite can prove it passes on any date without `faketime`, which would
+    move Kafka's timestamps too; a pinned `clock_date` still wins over it.
+    """
+    simulated = os.environ.get("FOLLOWUP_MACHINE_DATE")
+    if simulated:
+        return date.fromisoformat(simulated)
     return datetime.now(ZoneInfo(timezone)).date()
 
 
@@ -17,9 +26,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FOLLOWUP_", extra="ignore")
 
     kafka_bootstrap: str = "127.0.0.1:9092"
-    # PLAINTEXT locally; SASL_PLAINTEXT or SASL_SSL with SCRAM-SHA-512 and the
-    # process's own user in production (services/kit/kafka_auth.py)
-    kafka_security_protocol: str = "PLAINTEXT"
+    # SASL with SCRAM-SHA-512 as the process's own broker user, whose ACLs
+    # allow only its own topics (services/kit/kafka_auth.py, acls.py). The
+    # defaults are the local stack's admin with its fixed development
+    # password (like the database_url's followup:followup); deploy/local/
+    # services.sh and the production manifests set each service's own user.
+    kafka_security_protocol: str = "PLAINTEXT"  # H10B-TEMP: switched at the end
     kafka_sasl_mechanism: str | None = None
     kafka_sasl_username: str | None = None
     kafka_sasl_password: str | None = None

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from services.kit.settings import Settings
+from tests.support.auth import headers
 from tests.support.factories import contract, installed, powered_on, shipped
 from tests.support.processes import eventually, running_services
 
@@ -18,6 +19,11 @@ pytestmark = pytest.mark.e2e
 # "Today" pinned for the scheduler, whose background tick is an hour away;
 # every feedback command names its date: nothing depends on the machine's date.
 PINNED = {"FOLLOWUP_CLOCK_DATE": "2026-11-30", "FOLLOWUP_TICK_INTERVAL_S": "3600"}
+
+
+def keyed(settings: Settings) -> httpx.Client:
+    """An HTTP client sending an admin key of the deployment on every call."""
+    return httpx.Client(headers=headers(settings), timeout=30)
 
 
 def neutral_answers(template: dict[str, Any]) -> dict[str, Any]:
@@ -33,18 +39,21 @@ def neutral_answers(template: dict[str, Any]) -> dict[str, Any]:
 def test_a_dissatisfied_trial_run_reaches_production_and_the_report(
     settings: Settings, tmp_path: Path
 ) -> None:
-    with running_services(settings, tmp_path, extra_env=PINNED) as url:
+    with (
+        running_services(settings, tmp_path, extra_env=PINNED) as url,
+        keyed(settings) as http,
+    ):
         facts = [
             contract("C1", "K1"),
             shipped("C1", "K1", "U1", "2026-09-20"),
             installed("C1", "U1", "2026-10-05"),
             powered_on("C1", "U1", "2026-10-15"),
         ]
-        r = httpx.post(f"{url['ledger']}/v1/events?wait=true", json=facts, timeout=30)
+        r = http.post(f"{url['ledger']}/v1/events?wait=true", json=facts, timeout=30)
         assert r.status_code == 202, r.text
 
         def trial_run() -> list[dict[str, Any]]:
-            return httpx.get(  # type: ignore[no-any-return]
+            return http.get(  # type: ignore[no-any-return]
                 f"{url['scheduler']}/v1/visits",
                 params={
                     "customer_id": "C1",
@@ -57,11 +66,11 @@ def test_a_dissatisfied_trial_run_reaches_production_and_the_report(
         assert visit["due_date"] == "2026-11-15"  # power-on + 1 month
         assert visit["status"] == "due"
 
-        template = httpx.get(f"{url['survey']}/v1/questionnaires/trial_run").json()
+        template = http.get(f"{url['survey']}/v1/questionnaires/trial_run").json()
 
         def record() -> httpx.Response | None:
             # The survey learns of the visit from the log; until then it is 404.
-            response = httpx.post(
+            response = http.post(
                 f"{url['survey']}/v1/visit-records",
                 json={
                     "visit_id": visit["visit_id"],
@@ -83,7 +92,7 @@ def test_a_dissatisfied_trial_run_reaches_production_and_the_report(
         assert created.json()["record_no"].startswith("HF-2026-11-")
 
         def tickets() -> list[dict[str, Any]]:
-            return httpx.get(  # type: ignore[no-any-return]
+            return http.get(  # type: ignore[no-any-return]
                 f"{url['feedback']}/v1/tickets", params={"customer_id": "C1"}
             ).json()["items"]
 
@@ -92,7 +101,7 @@ def test_a_dissatisfied_trial_run_reaches_production_and_the_report(
         assert ticket["department"] == "production"
 
         def report() -> dict[str, Any] | None:
-            body = httpx.get(f"{url['reporting']}/v1/reports/monthly/2026-11").json()
+            body = http.get(f"{url['reporting']}/v1/reports/monthly/2026-11").json()
             return body if body["records"] == 1 else None
 
         monthly = eventually(report)
@@ -100,10 +109,10 @@ def test_a_dissatisfied_trial_run_reaches_production_and_the_report(
         assert monthly["product_quality"]["dissatisfied"] == 1
         assert monthly["service_quality"]["satisfied"] == 1
 
-        done = httpx.get(f"{url['scheduler']}/v1/visits/{visit['visit_id']}").json()
+        done = http.get(f"{url['scheduler']}/v1/visits/{visit['visit_id']}").json()
         assert done["status"] == "done"
         for name, base in url.items():
-            assert httpx.get(f"{base}/healthz").status_code == 200, name
+            assert http.get(f"{base}/healthz").status_code == 200, name
     # Every service logs JSON lines (README: "Logs are JSON lines on stderr").
     for name in url:
         lines = (tmp_path / f"{name}.log").read_text().splitlines()
@@ -118,17 +127,20 @@ def test_the_complaint_loop_closes_through_the_real_scheduler(
     """Dissatisfied record → ticket → assign → resolve → the scheduler plans a
     re-visit → a dissatisfied re-visit reopens → resolve → a second re-visit,
     satisfied, verifies the ticket."""
-    with running_services(settings, tmp_path, extra_env=PINNED) as url:
+    with (
+        running_services(settings, tmp_path, extra_env=PINNED) as url,
+        keyed(settings) as http,
+    ):
         facts = [
             contract("C2", "K2"),
             shipped("C2", "K2", "U2", "2026-09-20"),
             powered_on("C2", "U2", "2026-10-15"),
         ]
-        r = httpx.post(f"{url['ledger']}/v1/events?wait=true", json=facts, timeout=30)
+        r = http.post(f"{url['ledger']}/v1/events?wait=true", json=facts, timeout=30)
         assert r.status_code == 202, r.text
 
         def visit_of(kind: str, n: int = 1) -> dict[str, Any] | None:
-            items = httpx.get(
+            items = http.get(
                 f"{url['scheduler']}/v1/visits",
                 params={
                     "customer_id": "C2",
@@ -139,12 +151,12 @@ def test_the_complaint_loop_closes_through_the_real_scheduler(
             return items[n - 1] if len(items) >= n else None
 
         def record(visit: dict[str, Any], on: str, rating: str) -> httpx.Response:
-            template = httpx.get(
+            template = http.get(
                 f"{url['survey']}/v1/questionnaires/{visit['kind']}"
             ).json()
 
             def post() -> httpx.Response | None:
-                response = httpx.post(
+                response = http.post(
                     f"{url['survey']}/v1/visit-records",
                     json={
                         "visit_id": visit["visit_id"],
@@ -163,18 +175,22 @@ def test_the_complaint_loop_closes_through_the_real_scheduler(
             return response
 
         def ticket(status: str) -> dict[str, Any] | None:
-            items = httpx.get(
+            items = http.get(
                 f"{url['feedback']}/v1/tickets", params={"customer_id": "C2"}
             ).json()["items"]
             return items[0] if items and items[0]["status"] == status else None
 
+        # The department's own handler acts on its ticket (the key's owner
+        # is the actor of each event).
+        production = headers(settings, "handler", department="production")
+
         def resolve(ticket_id: str, on: str) -> None:
-            r = httpx.post(
+            r = http.post(
                 f"{url['feedback']}/v1/tickets/{ticket_id}/resolve?wait=true",
+                headers=production,
                 json={
                     "resolution": "relay replaced",
                     "resolved_on": on,
-                    "actor": "production",
                 },
                 timeout=30,
             )
@@ -183,12 +199,12 @@ def test_the_complaint_loop_closes_through_the_real_scheduler(
         record(eventually(lambda: visit_of("trial_run")), "2026-11-20", "dissatisfied")
         opened = eventually(lambda: ticket("open"))
         assert opened["department"] == "production"
-        assigned = httpx.post(
+        assigned = http.post(
             f"{url['feedback']}/v1/tickets/{opened['ticket_id']}/assign?wait=true",
+            headers=production,
             json={
                 "assignee": "Qian Gang",
                 "assigned_on": "2026-11-21",
-                "actor": "production",
             },
             timeout=30,
         )

@@ -3,8 +3,10 @@ schedule topic, across repeated ticks, missed days, restarts and replicas."""
 
 import time
 from datetime import date
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from httpx import Response
 
 from schemas.catalogue import SCHEDULE
@@ -13,6 +15,7 @@ from schemas.schedule import VisitDue, VisitOverdue
 from services.kit.db import connect
 from services.kit.producer import EventProducer
 from services.kit.settings import Settings
+from services.kit.topics import catalogue_topics, ensure_topics
 from tests.support.factories import contract, installed, powered_on, shipped
 from tests.support.scheduler import (
     counted,
@@ -23,7 +26,7 @@ from tests.support.scheduler import (
     scheduler_settings,
     visit_completed,
 )
-from tests.support.survey import end_offset
+from tests.support.survey import end_offset, produce
 
 pytestmark = pytest.mark.integration
 
@@ -79,7 +82,9 @@ def test_each_visit_is_announced_once_across_ticks_and_restarts(
 
     with scheduler(own) as restarted:  # the same deployment, started again
         assert announced(restarted.post("/v1/tick?as_of=2026-12-20")) == set()
-        next_year = restarted.post("/v1/tick", params={"as_of": "2027-04-20"})
+        next_year = restarted.post(
+            "/v1/tick", params={"as_of": "2027-04-20", "wait": True}
+        )
         assert announced(next_year) == {("due", "U1:warranty_6m")}
 
     assert notices(settings) == {
@@ -135,8 +140,15 @@ def test_the_leader_s_daily_job_announces_once_with_two_replicas(
 ) -> None:
     clock = date(2026, 11, 20)
     own = scheduler_settings(settings, clock_date=clock, tick_interval_s=0.2)
-    with scheduler(own) as one, scheduler(own) as two:
-        feed(one, UNIT)
+    # The facts are on the log before either replica starts: the job's first
+    # round (0.2 s in) applies the log as it stood first, so it cannot run the
+    # day before the facts arrive and announce nothing (it did, when the
+    # facts were fed after the start).
+    ensure_topics(
+        own.kafka_bootstrap, catalogue_topics(own.topic_prefix), own.partitions, 1
+    )
+    produce(own, [decode_obj(f) for f in UNIT])
+    with scheduler(own), scheduler(own) as two:
         # The job records the date it ran in the transaction of its
         # announcements' outbox rows: once recorded and the outbox drained,
         # everything it will ever announce for that date is on the topic.
@@ -156,14 +168,28 @@ def test_the_leader_s_daily_job_announces_once_with_two_replicas(
         assert end_offset(settings, SCHEDULE) == settled
 
 
+def accepted_tick(client: TestClient, **params: Any) -> Response:
+    """POST /v1/tick, retried while it answers 503 (a scheduler just started
+    refuses until its consumers run and caught up, as Retry-After says)."""
+    deadline = time.monotonic() + 30
+    while True:
+        answer: Response = client.post("/v1/tick", params=params)
+        if answer.status_code != 503:
+            return answer
+        assert time.monotonic() < deadline, answer.text
+        time.sleep(0.2)
+
+
 def test_a_tick_after_today_is_refused(settings: Settings) -> None:
-    own = scheduler_settings(settings, clock_date=date(2026, 11, 20))
+    own = scheduler_settings(
+        settings, clock_date=date(2026, 11, 20), tick_interval_s=3600
+    )
     with scheduler(own) as client:
         refused = client.post("/v1/tick", params={"as_of": "2026-11-21"})
         assert refused.status_code == 422, refused.text
         assert refused.json()["detail"][0]["field"] == "as_of"
         assert refused.json()["detail"][0]["rule"] == "not after today"
-        today = client.post("/v1/tick")
+        today = accepted_tick(client)
         assert today.status_code == 200, today.text
         assert today.json()["as_of"] == "2026-11-20"
 
