@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The five services as background processes on loopback, for the demo and
+# The five services and the console as background processes on loopback, for the demo and
 # for trying the system by hand (production runs them under an orchestrator;
 # see deploy/docker-compose.yml). Any service can run as several replicas.
 #
@@ -32,8 +32,11 @@ RUN=$STATE/services
 PYTHON=${FOLLOWUP_PYTHON:-$REPO_ROOT/.venv/bin/python}
 STEP=${FOLLOWUP_REPLICA_PORT_STEP:-10}
 MAX_REPLICAS=${FOLLOWUP_MAX_REPLICAS:-9}
-SERVICES=(ledger scheduler survey feedback reporting)
-declare -A DEFAULT_PORT=([ledger]=8101 [scheduler]=8102 [survey]=8103 [feedback]=8104 [reporting]=8105)
+# The console (services/console) is an edge with no state: static pages and a
+# forwarder to the five APIs (FOLLOWUP_CONSOLE_<SERVICE>_URL, set from their ports).
+SERVICES=(ledger scheduler survey feedback reporting console)
+APIS=(ledger scheduler survey feedback reporting)
+declare -A DEFAULT_PORT=([ledger]=8101 [scheduler]=8102 [survey]=8103 [feedback]=8104 [reporting]=8105 [console]=8106)
 
 # Where the local stack is (with a three-broker cluster: all three nodes and
 # replication factor 3), unless the caller points the services elsewhere.
@@ -109,7 +112,13 @@ start_one() {
     # output (CI, `make demo | tail`) must see EOF when this script ends.
     # The service's own broker user, not the admin's.
     local pw_var="FOLLOWUP_${name^^}_KAFKA_PASSWORD" user=()
-    if secured; then
+    if [[ $name == console ]]; then
+        local api url_var
+        for api in "${APIS[@]}"; do
+            url_var="FOLLOWUP_CONSOLE_${api^^}_URL"
+            user+=("$url_var=${!url_var:-http://127.0.0.1:$(port_of "$api")}")
+        done
+    elif secured; then
         user=(FOLLOWUP_KAFKA_SASL_USERNAME="followup-$name"
             FOLLOWUP_KAFKA_SASL_PASSWORD="${!pw_var:-followup-$name}")
     fi
@@ -200,6 +209,11 @@ urls() {
     local name r
     echo "Services (stop them with: make stop):"
     for name in "${SERVICES[@]}"; do
+        if [[ $name == console ]]; then
+            printf '  %-10s http://127.0.0.1:%s  (the web console: sign in with an API key)\n' \
+                "$name" "$(port_of "$name")"
+            continue
+        fi
         printf '  %-10s http://127.0.0.1:%s  (API docs: /docs, health: /readyz)\n' \
             "$name" "$(port_of "$name")"
         for r in $(replicas "$name"); do
