@@ -10,6 +10,7 @@ from bench.rates import Progress, Rate, per_unit
 from schemas.catalogue import LEDGER
 from schemas.codec import decode, encode
 from schemas.envelope import Event
+from services.kit import kafka_auth
 from services.kit.settings import Settings
 
 
@@ -23,6 +24,7 @@ async def produce(
     # the same murmur2 partitioner, so the same customer lands on the same
     # partition as with EventProducer.
     producer = AIOKafkaProducer(
+        **kafka_auth.options(),
         bootstrap_servers=settings.kafka_bootstrap,
         client_id="bench-ledger-producer",
         acks="all",
@@ -59,6 +61,7 @@ async def consume_bare(settings: Settings, total: int, timeout_s: float) -> Rate
     """Read the topic from the beginning and only decode: the consumer's limit."""
     consumer = AIOKafkaConsumer(
         LEDGER.full_name(settings.topic_prefix),
+        **kafka_auth.options(),
         bootstrap_servers=settings.kafka_bootstrap,
         group_id=f"{settings.topic_prefix}.bench-bare",
         enable_auto_commit=False,

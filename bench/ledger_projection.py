@@ -30,6 +30,7 @@ from bench.ledger_events import ledger_events
 from bench.machine import load_average, machine_facts
 from bench.rates import Rate
 from bench.read_model import copy_rows, project
+from services.kit import kafka_auth
 from services.kit.db import drop_schema
 from services.kit.settings import Settings
 from services.kit.topics import catalogue_topics, ensure_topics
@@ -96,7 +97,9 @@ def _clean_up(settings: Settings, keep_topics: bool) -> None:
         print(f"topics {settings.topic_prefix}.* kept")
         return
     admin = KafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap, client_id="bench-cleanup"
+        **kafka_auth.options(),
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id="bench-cleanup",
     )
     try:
         admin.delete_topics(catalogue_topics(settings.topic_prefix))
@@ -150,6 +153,7 @@ def main() -> None:
         batch_size=args.batch_size,
         partitions=args.partitions,
     )
+    kafka_auth.configure(settings)
     facts = machine_facts(settings)
     ensure_topics(
         settings.kafka_bootstrap,

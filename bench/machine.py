@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 from kafka.admin import KafkaAdminClient
 
+from services.kit import kafka_auth
 from services.kit.settings import Settings
 
 
@@ -22,7 +23,9 @@ def _proc_field(path: str, field: str) -> str:
 def _kafka_version(bootstrap: str) -> str:
     # The protocol has no "server version" call; the client infers the release
     # from the API versions the broker supports (major.minor only).
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-facts")
+    admin = KafkaAdminClient(
+        **kafka_auth.options(), bootstrap_servers=bootstrap, client_id="bench-facts"
+    )
     try:
         major, minor, *_ = admin._client.check_version()
         return f"{major}.{minor} (inferred from its API versions)"

@@ -33,6 +33,7 @@ from bench.ledger_events import ledger_events
 from bench.rates import Progress
 from schemas.catalogue import LEDGER
 from schemas.codec import encode
+from services.kit import kafka_auth
 from services.kit.db import STORE, VIEWS, connect_async, drop_schema, migrate
 from services.kit.projection import ProjectionRunner, reason_kind
 from services.kit.settings import Settings
@@ -67,6 +68,7 @@ async def _produce(
     settings: Settings, records: list[tuple[bytes, bytes]]
 ) -> dict[int, int]:
     producer = AIOKafkaProducer(
+        **kafka_auth.options(),
         bootstrap_servers=settings.kafka_bootstrap,
         acks="all",
         enable_idempotence=True,
@@ -142,6 +144,7 @@ def main() -> int:
     n = 5_000 if args.quick else args.events
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     settings = Settings(topic_prefix=prefix, schema_prefix=f"{prefix}_")
+    kafka_auth.configure(settings)
     rng = random.Random(7)
     good = ledger_events(n)
     records = [(e.key.encode(), encode(e)) for e in good]
@@ -168,7 +171,9 @@ def main() -> int:
             settings.store_schema_for("ledger"),
         ):
             drop_schema(settings.database_url, schema)
-        admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+        admin = KafkaAdminClient(
+            **kafka_auth.options(), bootstrap_servers=settings.kafka_bootstrap
+        )
         admin.delete_topics(catalogue_topics(prefix))
         admin.close()
     dead = sum(reasons.values())

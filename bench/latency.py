@@ -1,0 +1,388 @@
+"""Accept → visible in the scheduler's plan, through the public API, under load.
+
+    .venv/bin/python -m bench.latency                 # steps 50..500 events/s
+    .venv/bin/python -m bench.latency --quick         # two short steps (CI)
+
+Starts the five real services (`python -m services.<name>`, as the e2e tests
+do) on a fresh prefix, issues an admin API key (`services.kit.keys.create`)
+and offers facts at a fixed rate through `POST /v1/events` for a bounded time
+per step (open loop: a request is sent on schedule whether or not the earlier
+ones were answered). Half the customers are industrial (contract, shipped,
+installed, powered_on in one 4-fact post), half retail (one `delivered`
+fact), so a step of R events/s posts R × 2/5 requests/s.
+
+A customer is *visible* when the scheduler's read model (its `visits` table,
+what `GET /v1/visits?customer_id=` reads) holds a visit of it; a poller asks
+for all pending customers every 10 ms. The latency is from the 202 answer to
+that moment (resolution about the poll interval plus one query). At the end
+the API is asked for a sample of customers, to check it shows the same.
+A short warm-up at 10 events/s (not measured) comes first.
+The RSS of each service process is sampled every half second.
+"""
+
+import argparse
+import asyncio
+import logging
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from subprocess import Popen
+from typing import Any
+
+import httpx
+
+from bench.cleanup import clean_up
+from bench.machine import load_average, machine_facts
+from services.kit import kafka_auth, keys
+from services.kit.db import connect_async
+from services.kit.settings import Settings
+from tests.support import factories
+from tests.support.processes import running_services
+
+POLL_S = 0.01
+GRACE_S = 15.0
+LIMIT_MS = 300.0
+FULL_STEPS = (50, 100, 200, 300, 500)
+QUICK_STEPS = (50, 100)
+
+
+@dataclass
+class Step:
+    """One offered rate and what came of it."""
+
+    rate: int
+    seconds: float
+    posted: int = 0
+    facts: int = 0
+    # by HTTP status, or by the client's exception (a timeout, a reset)
+    refused: dict[str, int] = field(default_factory=dict)
+    answer_ms: list[float] = field(default_factory=list)
+    visible_ms: list[float] = field(default_factory=list)
+    invisible: int = 0
+    elapsed: float = 0.0
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile of accept → visible, in ms (nan when none)."""
+        if not self.visible_ms:
+            return float("nan")
+        ordered = sorted(self.visible_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _facts(customer: str, industrial: bool, today: date) -> list[dict[str, Any]]:
+    """One retail delivery, or an industrial customer's four facts."""
+    if not industrial:
+        day = (today - timedelta(days=3)).isoformat()
+        return [factories.delivered(customer, f"{customer}-O1", day)]
+    contract, unit = f"{customer}-K1", f"{customer}-K1-L1"
+    return [
+        factories.contract(customer, contract),
+        factories.shipped(
+            customer, contract, unit, (today - timedelta(days=30)).isoformat()
+        ),
+        factories.installed(customer, unit, (today - timedelta(days=10)).isoformat()),
+        factories.powered_on(customer, unit, (today - timedelta(days=3)).isoformat()),
+    ]
+
+
+class Watcher:
+    """Polls the scheduler's read model for the customers still pending."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pending: dict[str, float] = {}  # customer -> accepted at
+        self.seen: dict[str, float] = {}  # customer -> accept → visible, s
+        self._stop = asyncio.Event()
+
+    async def run(self) -> None:
+        """Until stopped: every POLL_S, which pending customers are visible."""
+        schema = self.settings.schema_for("scheduler")
+        async with await connect_async(self.settings.database_url, schema) as conn:
+            await conn.set_autocommit(True)
+            while not self._stop.is_set():
+                if self.pending:
+                    cur = await conn.execute(
+                        "SELECT DISTINCT customer_id FROM visits"
+                        " WHERE customer_id = ANY(%s)",
+                        (list(self.pending),),
+                    )
+                    now = time.perf_counter()
+                    for (customer,) in await cur.fetchall():
+                        accepted = self.pending.pop(customer, None)
+                        if accepted is not None:
+                            self.seen[customer] = now - accepted
+                await asyncio.sleep(POLL_S)
+
+    def stop(self) -> None:
+        """End the polling loop."""
+        self._stop.set()
+
+
+async def _post(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    customer: str,
+    body: list[dict[str, Any]],
+    step: Step,
+    watcher: Watcher,
+) -> None:
+    sent = time.perf_counter()
+    try:
+        answer = await client.post(f"{url}/v1/events", json=body)
+    except httpx.HTTPError as exc:
+        name = type(exc).__name__
+        step.refused[name] = step.refused.get(name, 0) + 1
+        return
+    now = time.perf_counter()
+    step.answer_ms.append((now - sent) * 1000)
+    if answer.status_code != 202:
+        code = str(answer.status_code)
+        step.refused[code] = step.refused.get(code, 0) + 1
+        if len(step.refused) == 1 and sum(step.refused.values()) == 1:
+            print(f"    refused: {answer.status_code} {answer.text[:300]}")
+        return
+    step.posted += 1
+    step.facts += len(body)
+    watcher.pending[customer] = now
+
+
+async def run_step(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    watcher: Watcher,
+    step: Step,
+    settings: Settings,
+    drain_s: float,
+) -> None:
+    """Offer `step.rate` facts/s for `step.seconds`, then wait for the rest."""
+    # Two customers of five facts (one 4-fact post, one single) per 5 facts.
+    posts_per_s = step.rate * 2 / 5
+    total = int(posts_per_s * step.seconds)
+    tag = uuid.uuid4().hex[:6]
+    today = settings.today()
+    started = time.perf_counter()
+    tasks = []
+    watcher.seen.clear()
+    for i in range(total):
+        at = started + i / posts_per_s
+        delay = at - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        customer = f"B{tag}-{i:06d}"
+        body = _facts(customer, i % 2 == 0, today)
+        tasks.append(
+            asyncio.create_task(
+                _post(
+                    client,
+                    url,
+                    customer=customer,
+                    body=body,
+                    step=step,
+                    watcher=watcher,
+                )
+            )
+        )
+    # Bounded: what is not answered GRACE_S after the last send is counted
+    # as unanswered (the offered rate was not taken), not waited for.
+    _, late = await asyncio.wait(tasks, timeout=GRACE_S)
+    for task in late:
+        task.cancel()
+    if late:
+        step.refused["unanswered"] = len(late)
+    step.elapsed = time.perf_counter() - started
+    for _ in range(int(drain_s * 10)):
+        if not watcher.pending:
+            break
+        await asyncio.sleep(0.1)
+    step.invisible = len(watcher.pending)
+    watcher.pending.clear()
+    step.visible_ms = [s * 1000 for s in watcher.seen.values()]
+
+
+class RssSampler:
+    """Peak and last resident set size of each service process."""
+
+    def __init__(self, processes: dict[str, "Popen[bytes]"]) -> None:
+        self.processes = processes
+        self.peak: dict[str, int] = {}
+        self.last: dict[str, int] = {}
+
+    @staticmethod
+    def rss_kib(pid: int) -> int:
+        """VmRSS of a local process, KiB (0 when gone)."""
+        try:
+            text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+        except OSError:
+            return 0
+        for line in text.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    async def run(self) -> None:
+        """Sample every half second until cancelled."""
+        while True:
+            self.sample()
+            await asyncio.sleep(0.5)
+
+    def sample(self) -> None:
+        """One sample of every process."""
+        for name, proc in self.processes.items():
+            kib = self.rss_kib(proc.pid)
+            self.last[name] = kib
+            self.peak[name] = max(self.peak.get(name, 0), kib)
+
+
+async def _check_api(
+    client: httpx.AsyncClient, url: str, settings: Settings, sample: Sequence[str]
+) -> str:
+    # The read model the watcher polls is what the API answers from.
+    shown = 0
+    for customer in sample:
+        answer = await client.get(
+            f"{url}/v1/visits",
+            params={"customer_id": customer, "as_of": settings.today().isoformat()},
+        )
+        answer.raise_for_status()
+        shown += bool(answer.json().get("items"))
+    return f"{shown} of {len(sample)} sampled customers shown by GET /v1/visits"
+
+
+async def measure(
+    settings: Settings,
+    urls: dict[str, str],
+    *,
+    key: str,
+    steps: Sequence[int],
+    seconds: float,
+    rss: RssSampler,
+) -> tuple[list[Step], str]:
+    """Run every step against the running services."""
+    watcher = Watcher(settings)
+    polling = asyncio.create_task(watcher.run())
+    sampling = asyncio.create_task(rss.run())
+    results: list[Step] = []
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {key}"}, timeout=10, limits=limits
+    ) as client:
+        try:
+            # Not measured: the consumers have joined and every path is warm.
+            warm = Step(10, 3.0)
+            await run_step(
+                client,
+                urls["ledger"],
+                watcher=watcher,
+                step=warm,
+                settings=settings,
+                drain_s=60,
+            )
+            print(f"  warm-up: {len(warm.visible_ms)} customers visible", flush=True)
+            for rate in steps:
+                step = Step(rate, seconds)
+                print(f"  step {rate} events/s for {seconds:.0f}s", flush=True)
+                await run_step(
+                    client,
+                    urls["ledger"],
+                    watcher=watcher,
+                    step=step,
+                    settings=settings,
+                    drain_s=30,
+                )
+                results.append(step)
+                print(
+                    f"    {step.facts:,} facts in {step.posted:,} posts,"
+                    f" p99 {step.quantile(0.99):.0f} ms, refused {step.refused},"
+                    f" not visible {step.invisible}",
+                    flush=True,
+                )
+                seen = list(watcher.seen)
+            checked = await _check_api(client, urls["scheduler"], settings, seen[:20])
+        finally:
+            watcher.stop()
+            sampling.cancel()
+            await polling
+    return results, checked
+
+
+def report(
+    facts: dict[str, str], results: Sequence[Step], checked: str, rss: RssSampler
+) -> None:
+    """Print the machine and the tables."""
+    print("\n## Machine")
+    for name, value in facts.items():
+        print(f"- {name}: {value}")
+    print(f"- load average at the end: {load_average()}")
+    print(
+        "\n| offered events/s | seconds | facts accepted | achieved facts/s"
+        " | refused | POST p50/p99 ms | visible p50 | p95 | p99 | max | not visible"
+        " | p99 ≤ 300 ms |\n|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---|"
+    )
+    best = None
+    for s in results:
+        answers = sorted(s.answer_ms) or [float("nan")]
+        ok = s.quantile(0.99) <= LIMIT_MS and not s.invisible and not s.refused
+        best = s.rate if ok else best
+        print(
+            f"| {s.rate} | {s.seconds:.0f} | {s.facts:,} | {s.facts / s.elapsed:,.0f}"
+            f" | {s.refused or '-'}"
+            f" | {statistics.median(answers):.0f} / "
+            f"{answers[min(len(answers) - 1, int(0.99 * len(answers)))]:.0f}"
+            f" | {s.quantile(0.5):.0f} | {s.quantile(0.95):.0f}"
+            f" | {s.quantile(0.99):.0f} | {max(s.visible_ms or [float('nan')]):.0f}"
+            f" | {s.invisible} | {'yes' if ok else 'no'} |"
+        )
+    print(f"\nhighest offered rate with p99 ≤ {LIMIT_MS:.0f} ms: {best or 'none'}")
+    print(checked)
+    print("\n| service | RSS peak MiB | RSS at the end MiB |\n|---|---:|---:|")
+    for name in rss.peak:
+        print(f"| {name} | {rss.peak[name] / 1024:.0f} | {rss.last[name] / 1024:.0f} |")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Start the services, run the steps, print the figures."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.latency", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="two 8 s steps (CI)")
+    parser.add_argument(
+        "--steps", default=",".join(map(str, FULL_STEPS)), help="events/s"
+    )
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the schemas, topics and groups"
+    )
+    args = parser.parse_args(argv)
+    steps = QUICK_STEPS if args.quick else tuple(map(int, args.steps.split(",")))
+    seconds = 8.0 if args.quick else args.seconds
+    logging.basicConfig(level=logging.WARNING)
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    settings = Settings(topic_prefix=prefix, schema_prefix=f"{prefix}_")
+    kafka_auth.configure(settings)
+    facts = machine_facts(settings)
+    _, key = keys.create(settings, role="admin", owner="bench")
+    processes: dict[str, Popen[bytes]] = {}
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-latency-"))
+    print(f"prefix {prefix}; service logs in {log_dir}", flush=True)
+    rss = RssSampler(processes)
+    try:
+        with running_services(settings, log_dir, processes=processes) as urls:
+            results, checked = asyncio.run(
+                measure(settings, urls, key=key, steps=steps, seconds=seconds, rss=rss)
+            )
+            rss.sample()
+    finally:
+        if not args.keep:
+            clean_up(settings, prefix)
+    report(facts, results, checked, rss)
+
+
+if __name__ == "__main__":
+    main()

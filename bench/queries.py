@@ -1,0 +1,335 @@
+"""Query latency of the read models at volume, through the public API.
+
+    .venv/bin/python -m bench.queries                # 100k events × 10
+    .venv/bin/python -m bench.queries --quick        # 20k events × 2 (CI)
+
+1. Seed: a realistic mix of events (bench/mix.py) is produced on a fresh
+   prefix and the real projections of the scheduler, feedback and reporting
+   fill their read models from it (as in bench/projections.py). Then every
+   read-model table is multiplied server-side `--scale` times
+   (`INSERT … SELECT` with every text `*_id` and `record_no` column suffixed
+   `~k`), which keeps the distribution of the projected rows. This is not the
+   projection's work: it is seeding for measuring queries, and says so.
+2. The three services start on that schema prefix with a fresh, empty topic
+   prefix (so their consumers have nothing to do and add no load), an admin
+   key is issued, and each endpoint is asked by 20 concurrent clients for a
+   bounded time with varied parameters: p50/p95/p99 and max.
+3. Index use: for each endpoint, the change in `pg_stat_user_tables`
+   (sequential scans and rows they read, index scans) on the read-model
+   tables while it ran. A sequential scan of a big table is a missing index.
+"""
+
+import argparse
+import asyncio
+import logging
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from subprocess import Popen
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg import sql
+
+from bench.cleanup import clean_up
+from bench.latency import RssSampler
+from bench.machine import load_average, machine_facts
+from bench.mix import VISITORS, event_mix
+from bench.projections import produce, project
+from services.kit import kafka_auth, keys
+from services.kit.settings import Settings
+from services.kit.topics import catalogue_topics, ensure_topics
+from tests.support.processes import running_services
+
+SERVICES = ("scheduler", "feedback", "reporting")
+KIT_TABLES = {"consumer_positions", "applied_events", "schema_migrations"}
+CLIENTS = 20
+
+Params = Callable[[random.Random], tuple[str, dict[str, str]]]
+
+
+@dataclass
+class Endpoint:
+    """One API read, the service answering it, and its measured latencies."""
+
+    name: str
+    service: str
+    params: Params
+    limit_ms: float
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[int, int] = field(default_factory=dict)
+    scans: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile of the latencies, ms."""
+        ordered = sorted(self.latencies) or [float("nan")]
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def endpoints(as_of: str, month: str) -> list[Endpoint]:
+    """The reads issue 14 names, each with parameters varied per request."""
+    regions = ("east", "north", "south", "west", "central")
+
+    def visits(rng: random.Random) -> tuple[str, dict[str, str]]:
+        return "/v1/visits", {
+            "as_of": as_of,
+            "status": rng.choice(("due", "overdue", "planned", "done")),
+            "region": rng.choice(regions),
+            "limit": "50",
+        }
+
+    def worklist(rng: random.Random) -> tuple[str, dict[str, str]]:
+        return "/v1/worklist", {"as_of": as_of, "region": rng.choice(regions)}
+
+    def calendar(rng: random.Random) -> tuple[str, dict[str, str]]:
+        return "/v1/visits.ics", {"visitor": rng.choice(VISITORS)}
+
+    def tickets(rng: random.Random) -> tuple[str, dict[str, str]]:
+        return "/v1/tickets", {
+            "status": rng.choice(("open", "assigned", "resolved", "verified")),
+            "limit": "50",
+        }
+
+    def report(_: random.Random) -> tuple[str, dict[str, str]]:
+        return f"/v1/reports/monthly/{month}", {}
+
+    return [
+        Endpoint("GET /v1/visits (filtered page)", "scheduler", visits, 30),
+        Endpoint("GET /v1/worklist", "scheduler", worklist, 30),
+        Endpoint("GET /v1/visits.ics (one visitor)", "scheduler", calendar, 30),
+        Endpoint("GET /v1/tickets", "feedback", tickets, 30),
+        Endpoint(f"GET /v1/reports/monthly/{month}", "reporting", report, 100),
+    ]
+
+
+def seed(settings: Settings, events: int, timeout_s: float) -> None:
+    """Project a realistic mix into the three read models."""
+    ensure_topics(
+        settings.kafka_bootstrap,
+        catalogue_topics(settings.topic_prefix),
+        settings.partitions,
+        settings.replication_factor,
+    )
+    print(f"seed: building and producing {events:,} events", flush=True)
+    _, ends = asyncio.run(produce(settings, event_mix(events), timeout_s))
+    for service in SERVICES:
+        print(f"seed: projecting {service}", flush=True)
+        asyncio.run(project(settings, service, ends, timeout_s))
+
+
+def _multiply_table(
+    conn: psycopg.Connection[Any], schema: str, table: str, scale: int
+) -> None:
+    columns = conn.execute(
+        "SELECT column_name, data_type, column_default, is_identity"
+        " FROM information_schema.columns"
+        " WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
+        (schema, table),
+    ).fetchall()
+    names, values = [], []
+    for name, data_type, default, identity in columns:
+        if (default and "nextval" in default) or identity == "YES":
+            continue  # serial or identity: numbered afresh
+        names.append(sql.Identifier(name))
+        suffixed = data_type == "text" and (
+            name.endswith("_id") or name in {"record_no", "by_record_no"}
+        )
+        values.append(
+            sql.SQL("{} || '~' || k").format(sql.Identifier(name))
+            if suffixed
+            else sql.Identifier(name)
+        )
+    conn.execute(
+        sql.SQL(
+            "INSERT INTO {t} ({cols}) SELECT {vals} FROM {t},"
+            " generate_series(1, %s) AS k ON CONFLICT DO NOTHING"
+        ).format(
+            t=sql.Identifier(schema, table),
+            cols=sql.SQL(", ").join(names),
+            vals=sql.SQL(", ").join(values),
+        ),
+        (scale - 1,),
+    )
+
+
+def multiply(settings: Settings, scale: int) -> dict[str, int]:
+    """Every read-model table `scale` times its rows; the row counts after."""
+    counts: dict[str, int] = {}
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        for service in SERVICES:
+            schema = settings.schema_for(service)
+            tables = [
+                t
+                for (t,) in conn.execute(
+                    "SELECT table_name FROM information_schema.tables"
+                    " WHERE table_schema = %s AND table_type = 'BASE TABLE'",
+                    (schema,),
+                )
+                if t not in KIT_TABLES
+            ]
+            for table in tables:
+                if scale > 1:
+                    _multiply_table(conn, schema, table, scale)
+                conn.execute(
+                    sql.SQL("ANALYZE {}").format(sql.Identifier(schema, table))
+                )
+                row = conn.execute(
+                    sql.SQL("SELECT count(*) FROM {}").format(
+                        sql.Identifier(schema, table)
+                    )
+                ).fetchone()
+                counts[f"{service}.{table}"] = row[0] if row else 0
+    return counts
+
+
+def scans(settings: Settings, service: str) -> dict[str, tuple[int, int, int]]:
+    """(seq_scan, seq_tup_read, idx_scan) of each read-model table."""
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0)"
+            " FROM pg_stat_user_tables WHERE schemaname = %s",
+            (settings.schema_for(service),),
+        ).fetchall()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows if r[0] not in KIT_TABLES}
+
+
+async def hammer(
+    url: str, key: str, endpoint: Endpoint, seconds: float, seed_: int
+) -> None:
+    """CLIENTS concurrent clients asking one endpoint for `seconds`."""
+    deadline = time.perf_counter() + seconds
+    async with httpx.AsyncClient(
+        base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30
+    ) as client:
+
+        async def one(i: int) -> None:
+            rng = random.Random(seed_ * 100 + i)
+            while time.perf_counter() < deadline:
+                path, params = endpoint.params(rng)
+                started = time.perf_counter()
+                answer = await client.get(path, params=params)
+                endpoint.latencies.append((time.perf_counter() - started) * 1000)
+                if answer.status_code != 200:
+                    code = answer.status_code
+                    if not endpoint.errors:
+                        print(f"    {code}: {answer.text[:300]}", flush=True)
+                    endpoint.errors[code] = endpoint.errors.get(code, 0) + 1
+
+        await asyncio.gather(*(one(i) for i in range(CLIENTS)))
+
+
+def report(
+    facts: dict[str, str],
+    counts: dict[str, int],
+    results: Sequence[Endpoint],
+    rss: RssSampler,
+    scale: int,
+) -> None:
+    """Print the machine, the volumes and the tables."""
+    print("\n## Machine")
+    for name, value in facts.items():
+        print(f"- {name}: {value}")
+    print(f"- load average at the end: {load_average()}")
+    print(f"\nread-model rows (projected, then × {scale} server-side):")
+    print(", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    print(
+        f"\n| endpoint ({CLIENTS} clients) | requests | errors | p50 ms | p95 ms"
+        " | p99 ms | max ms | limit p95 | ratio p95/limit |"
+        "\n|---|---:|---|---:|---:|---:|---:|---:|---:|"
+    )
+    for e in results:
+        print(
+            f"| {e.name} | {len(e.latencies):,} | {e.errors or '-'}"
+            f" | {e.quantile(0.5):.0f} | {e.quantile(0.95):.0f}"
+            f" | {e.quantile(0.99):.0f} | {max(e.latencies or [0]):.0f}"
+            f" | {e.limit_ms:.0f} | {e.quantile(0.95) / e.limit_ms:.2f} |"
+        )
+    print(
+        "\n| endpoint | table | seq scans | rows read by seq scans | index scans |"
+        "\n|---|---|---:|---:|---:|"
+    )
+    for e in results:
+        for table, (seq, rows, idx) in e.scans.items():
+            if seq or idx:
+                print(f"| {e.name} | {table} | {seq:,} | {rows:,} | {idx:,} |")
+    print("\n| service | RSS peak MiB | RSS at the end MiB |\n|---|---:|---:|")
+    for name in rss.peak:
+        print(f"| {name} | {rss.peak[name] / 1024:.0f} | {rss.last[name] / 1024:.0f} |")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Seed, start the services, measure, print."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.queries", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--as-of", default="2023-06-15")
+    parser.add_argument("--month", default="2023-06")
+    parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the schemas, topics and groups"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.events, args.scale, args.seconds = 20_000, 2, 4
+    logging.basicConfig(level=logging.WARNING)
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    seeding = Settings(topic_prefix=prefix, schema_prefix=f"{prefix}_")
+    kafka_auth.configure(seeding)
+    facts = machine_facts(seeding)
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-queries-"))
+    try:
+        counts, results, rss = _run(args, prefix, seeding, log_dir)
+    finally:
+        if not args.keep:
+            clean_up(seeding, prefix)
+    report(facts, counts, results, rss, args.scale)
+    print(f"(service logs in {log_dir})")
+
+
+def _delta(
+    after: dict[str, tuple[int, int, int]], before: dict[str, tuple[int, int, int]]
+) -> dict[str, tuple[int, int, int]]:
+    out = {}
+    for table, (seq, rows, idx) in after.items():
+        seq0, rows0, idx0 = before.get(table, (0, 0, 0))
+        out[table] = (seq - seq0, rows - rows0, idx - idx0)
+    return out
+
+
+def _run(
+    args: argparse.Namespace, prefix: str, seeding: Settings, log_dir: Path
+) -> tuple[dict[str, int], list[Endpoint], RssSampler]:
+    seed(seeding, args.events, args.timeout)
+    print(f"seed: multiplying the read models × {args.scale}", flush=True)
+    started = time.perf_counter()
+    counts = multiply(seeding, args.scale)
+    print(f"  {time.perf_counter() - started:.1f}s", flush=True)
+    # The same schemas, an empty topic prefix: the consumers stay idle.
+    serving = Settings(topic_prefix=f"{prefix}q", schema_prefix=f"{prefix}_")
+    _, key = keys.create(serving, role="admin", owner="bench")
+    processes: dict[str, Popen[bytes]] = {}
+    rss = RssSampler(processes)
+    results = endpoints(args.as_of, args.month)
+    with running_services(
+        serving, log_dir, names=SERVICES, processes=processes
+    ) as urls:
+        for n, e in enumerate(results):
+            before = scans(serving, e.service)
+            asyncio.run(hammer(urls[e.service], key, e, args.seconds, n))
+            e.scans = _delta(scans(serving, e.service), before)
+            rss.sample()
+            print(f"  {e.name}: p95 {e.quantile(0.95):.0f} ms", flush=True)
+    return counts, results, rss
+
+
+if __name__ == "__main__":
+    main()
