@@ -8,6 +8,9 @@ Expects the five services running (`make demo` starts them). Steps:
 4. feedback opens tickets; the departments take some on and resolve one, which
    plans a re-visit;
 5. a summary: visits due and overdue, tickets open, this month's report.
+First it issues an API key per role (services.kit.keys) and prints them: the
+demo's own calls carry the admin key, the visitors' records the visitor key,
+the department's ticket work the handler key of the ticket's department.
 Re-running it appends no fact twice (the facts carry the same event ids, and
 the services apply an id once) and records no visit twice (a visit already
 recorded is refused with 409 and skipped); it records what is still due.
@@ -25,6 +28,7 @@ from typing import Any
 import httpx
 
 from demo.sample import build
+from services.kit import keys
 from services.kit.settings import Settings
 from services.reporting.domain.periods import period_of
 
@@ -51,6 +55,40 @@ def today() -> date:
 
 def step(message: str) -> None:
     print(f"==> {message}", flush=True)
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def issue_keys(settings: Settings, store_ids: list[str]) -> dict[str, str]:
+    """A key per role (a handler key per department that handles tickets),
+    valid 30 days, printed once."""
+    wanted: list[tuple[str, str, dict[str, Any]]] = [
+        ("admin", "demo admin", {}),
+        ("manager", "Manager Liu", {}),
+        ("dashboard", "wall dashboard", {}),
+        ("production", "production planning", {}),
+        ("after_sales", "after-sales office", {}),
+        ("retail_store", "retail stores", {"store_ids": store_ids}),
+        ("visitor", "Zhao Min (HF-017)", {}),
+        ("quality", "quality department", {}),
+    ]
+    departments = (
+        "production",
+        "technical",
+        "after_sales",
+        "service_centre",
+        "producing_company",
+    )
+    wanted.extend((f"handler:{d}", f"{d} desk", {"department": d}) for d in departments)
+    issued: dict[str, str] = {}
+    for name, owner, extra in wanted:
+        role = name.split(":")[0]
+        key_id, key = keys.create(settings, role=role, owner=owner, days=30, **extra)
+        issued[name] = key
+        print(f"    {name:<26} {key_id}  {key}")
+    return issued
 
 
 def settle(probe: Callable[[], int], what: str, timeout_s: float = 90) -> int:
@@ -121,7 +159,11 @@ def answers_for(
 
 
 def record_visits(
-    client: httpx.Client, visits: list[dict[str, Any]], on: date, rng: random.Random
+    client: httpx.Client,
+    visits: list[dict[str, Any]],
+    on: date,
+    rng: random.Random,
+    key: str,
 ) -> Counter[str]:
     outcome: Counter[str] = Counter()
     for visit in visits:
@@ -142,7 +184,9 @@ def record_visits(
             # A problem the phone could not solve: the scheduler plans an
             # on-site follow-up a week later (domain.md).
             body["unresolved_by_phone"] = unhappy and rng.random() < 0.3
-        response = client.post(f"{url('survey')}/v1/visit-records", json=body)
+        response = client.post(
+            f"{url('survey')}/v1/visit-records", json=body, headers=bearer(key)
+        )
         if response.status_code == 201:
             outcome["recorded"] += 1
         elif response.status_code == 409:
@@ -156,7 +200,11 @@ def record_visits(
 
 
 def fail_attempts(
-    client: httpx.Client, visits: list[dict[str, Any]], on: date, rng: random.Random
+    client: httpx.Client,
+    visits: list[dict[str, Any]],
+    on: date,
+    rng: random.Random,
+    key: str,
 ) -> int:
     failed = 0
     for visit in visits:
@@ -168,20 +216,30 @@ def fail_attempts(
                 "reason": rng.choice(("no_answer", "wrong_number", "refused")),
                 "note": "demo",
             },
+            headers=bearer(key),
         )
         failed += response.status_code == 201
     return failed
 
 
-def work_tickets(client: httpx.Client, on: date) -> Counter[str]:
+def work_tickets(
+    client: httpx.Client, on: date, issued: dict[str, str]
+) -> Counter[str]:
     done: Counter[str] = Counter()
     tickets = client.get(
         f"{url('feedback')}/v1/tickets", params={"status": "open", "limit": "100"}
     ).json()["items"]
     for i, ticket in enumerate(tickets[:4]):
+        # the department's own key; the admin's where no desk has one
+        department = ticket["department"]
+        key = issued.get(
+            f"handler:{department}",
+            issued["quality" if department == "quality" else "admin"],
+        )
         assigned = client.post(
             f"{url('feedback')}/v1/tickets/{ticket['ticket_id']}/assign?wait=true",
-            json={"assignee": "Qian Gang", "actor": "demo"},
+            json={"assignee": "Qian Gang"},
+            headers=bearer(key),
         )
         done["assigned"] += assigned.status_code == 200
         if i == 0 and assigned.status_code == 200:
@@ -190,8 +248,8 @@ def work_tickets(client: httpx.Client, on: date) -> Counter[str]:
                 json={
                     "resolution": "更换故障元件 (faulty part replaced)",
                     "resolved_on": on.isoformat(),
-                    "actor": "demo",
                 },
+                headers=bearer(key),
             )
             done["resolved"] += resolved.status_code == 200
     return done
@@ -263,7 +321,12 @@ def main() -> int:
     on = today()
     rng = random.Random(11)
     sample = build(on)
-    with httpx.Client(timeout=60) as client:
+    stores = sorted(
+        {f["payload"]["store_id"] for f in sample.facts if f["type"] == "delivered"}
+    )
+    step("keys: one per role, shown once (python -m services.kit.keys list|revoke)")
+    issued = issue_keys(Settings(), stores)
+    with httpx.Client(timeout=60, headers=bearer(issued["admin"])) as client:
         step(
             f"ledger: {len(sample.facts)} facts of {sample.industrial_customers} "
             f"industrial and {sample.retail_customers} retail customers "
@@ -294,8 +357,9 @@ def main() -> int:
         todo = [v for v in all_visits(client, on) if v["status"] in ("due", "overdue")]
         rng.shuffle(todo)
         third = max(1, len(todo) // 3)
-        recorded = record_visits(client, todo[: 2 * third], on, rng)
-        failed = fail_attempts(client, todo[2 * third :][:5], on, rng)
+        visitor = issued["visitor"]
+        recorded = record_visits(client, todo[: 2 * third], on, rng, visitor)
+        failed = fail_attempts(client, todo[2 * third :][:5], on, rng, visitor)
         print(f"    {dict(recorded)}; failed attempts recorded: {failed}")
 
         step("feedback: complaints become tickets; departments take some on")
@@ -308,7 +372,7 @@ def main() -> int:
             "tickets",
             timeout_s=30,
         )
-        print(f"    {dict(work_tickets(client, on))}")
+        print(f"    {dict(work_tickets(client, on, issued))}")
 
         step("reporting: this month's satisfaction measurement report")
         settle(

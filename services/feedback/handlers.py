@@ -39,6 +39,11 @@ class UnknownEntity(LookupError):  # noqa: N818 - the name callers catch
         super().__init__(f"no {what} {entity_id!r}")
 
 
+class NotYours(PermissionError):  # noqa: N818 - the name callers catch
+    """The ticket is another department's than the one the caller acts for
+    (403)."""
+
+
 class Refused(ValueError):  # noqa: N818 - the name callers catch
     """A command argument the rules refuse (422), naming its field."""
 
@@ -65,6 +70,8 @@ class AssignTicket:
     on: date
     actor: str
     expected_version: int | None = None
+    # the department the actor handles tickets for; None: every department
+    acting_for: Department | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ class ResolveTicket:
     on: date
     actor: str
     expected_version: int | None = None
+    acting_for: Department | None = None
 
 
 @dataclass(frozen=True)
@@ -111,10 +119,20 @@ def _ticket(conn: Conn, ticket_id: str, expected: int | None) -> store.TicketRow
     return found
 
 
+def _check_handler(ticket: Ticket, acting_for: Department | None) -> None:
+    if not tickets.may_handle(acting_for, ticket):
+        msg = (
+            f"handle ticket {ticket.ticket_id}: the {ticket.department} "
+            f"department holds it, this key acts for {acting_for}"
+        )
+        raise NotYours(msg)
+
+
 def assign_ticket(conn: Conn, command: AssignTicket) -> Done:
     """Give the ticket to someone of a department (again, to reassign it)."""
     found = _ticket(conn, command.ticket_id, command.expected_version)
     department = command.department or found.ticket.department
+    _check_handler(found.ticket, command.acting_for)
     try:
         assigned = tickets.assign(
             found.ticket, department, command.assignee, command.on
@@ -130,6 +148,7 @@ def resolve_ticket(conn: Conn, command: ResolveTicket) -> Done:
     """Record the department's result; a re-visit already made on or after
     the resolution date settles it at once (verified or reopened)."""
     found = _ticket(conn, command.ticket_id, command.expected_version)
+    _check_handler(found.ticket, command.acting_for)
     try:
         resolved = tickets.resolve(found.ticket, command.resolution, command.on)
     except ValueError as exc:

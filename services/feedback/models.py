@@ -29,13 +29,9 @@ Person = Annotated[Name, BeforeValidator(_stripped)]
 
 
 class Command(BaseModel):
-    """Every command names who gives it: `actor`, or the `X-Actor` header."""
+    """A command's body; who gives it is the API key's owner (its actor)."""
 
     model_config = ConfigDict(extra="forbid")
-
-    actor: Person | None = Field(
-        default=None, description="who does it (or header X-Actor)"
-    )
 
 
 class VersionedCommand(Command):

@@ -81,7 +81,7 @@ class Unprocessable(BaseModel):
 
 
 class Refusal(BaseModel):
-    """The body of 404, 409, 413, 415 and 503: one sentence."""
+    """The body of 401, 403, 404, 409, 413, 415 and 503: one sentence."""
 
     detail: str
 
@@ -119,8 +119,19 @@ def unavailable(sentence: str, retry_after_s: int = 5) -> HTTPException:
     )
 
 
+# What every route but /healthz, /readyz and /metrics may answer before it
+# runs (services/kit/security.py): nothing is done.
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {
+        "model": Refusal,
+        "description": "no valid API key (none, unknown, expired or revoked)",
+    },
+    403: {"model": Refusal, "description": "the key's scopes do not allow it"},
+}
+
 # For `responses=` of command routes, so that OpenAPI documents the refusals.
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
     400: {"model": Refusal, "description": "the body is not readable (not UTF-8)"},
     404: {"model": Refusal, "description": "unknown entity"},
     409: {"model": Refusal, "description": "the current state does not allow it"},
@@ -158,4 +169,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 JSON_TYPES = ("application/json", "application/problem+json")
 
 # For `responses=` of a read router: any parameter may be refused.
-READ_RESPONSES: dict[int | str, dict[str, Any]] = {422: COMMAND_RESPONSES[422]}
+READ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
+    422: COMMAND_RESPONSES[422],
+}

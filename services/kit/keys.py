@@ -16,9 +16,9 @@ Roles and their scopes (`ROLES`) follow the departments of domain.md:
 | visitor | record visits and failed attempts; read, with contacts (pii) |
 | handler | assign and resolve tickets of its own department; read |
 | quality | open and verify CAPAs, record report reviews; handle quality tickets; read |
-| manager | read everything, reports, what-if; contacts (pii) |
+| manager | read everything, reports, what-if, the audit trail; contacts (pii) |
 | dashboard | read reports and lists, contacts masked |
-| admin | everything, and keys, tick, SLA check, rebuild, dead letters |
+| admin | everything, and keys, tick, SLA check, rebuild, dead letters, audit |
 
 `python -m services.kit.keys create --role visitor --owner 张三` prints a new
 key once; `list` shows keys without secrets; `revoke <key id>` ends one.
@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from schemas.limits import MAX_NAME
 from services.kit.db import KIT_MIGRATIONS, connect, migrate
 from services.kit.settings import Settings
 
@@ -52,6 +53,7 @@ HANDLE_TICKETS = "tickets:handle"
 MANAGE_CAPAS = "capas:manage"
 REVIEW_REPORTS = "reports:review"
 WHAT_IF = "whatif"
+AUDIT = "audit"
 ADMIN = "admin"
 
 ROLES: dict[str, frozenset[str]] = {
@@ -65,7 +67,7 @@ ROLES: dict[str, frozenset[str]] = {
     "visitor": frozenset({RECORD_VISITS, READ, PII}),
     "handler": frozenset({HANDLE_TICKETS, READ}),
     "quality": frozenset({MANAGE_CAPAS, REVIEW_REPORTS, HANDLE_TICKETS, READ}),
-    "manager": frozenset({READ, PII, WHAT_IF}),
+    "manager": frozenset({READ, PII, WHAT_IF, AUDIT}),
     "dashboard": frozenset({READ}),
     "admin": frozenset(
         {
@@ -77,6 +79,7 @@ ROLES: dict[str, frozenset[str]] = {
             READ,
             PII,
             WHAT_IF,
+            AUDIT,
             ADMIN,
         }
     ),
@@ -96,8 +99,11 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """What every event this key appends names as its actor."""
-        return f"{self.owner} ({self.role} key {self.key_id})"
+        """What every event this key appends names as its actor: the owner,
+        and the role and key id the audit trail (services/kit/audit.py) finds
+        the key's events by; within the contracts' length of a name."""
+        suffix = f" ({self.role} key {self.key_id})"
+        return self.owner[: MAX_NAME - len(suffix)] + suffix
 
     def may(self, scope: str) -> bool:
         return scope in self.scopes

@@ -10,14 +10,17 @@ cached for a few seconds: a revoked key stops working within `CACHE_S`.
 
 import time
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg import sql
 
+from services.kit.http import AUTH_RESPONSES
 from services.kit.keys import Principal, digest, identity_schema
 from services.kit.service import Runtime, get_runtime
+
+__all__ = ["AUTH_RESPONSES", "CACHE_S", "forbidden", "require", "unauthorized"]
 
 CACHE_S = 5.0
 _bearer = HTTPBearer(auto_error=False, description="an API key: fu_<role>_…")
@@ -76,8 +79,10 @@ def forbidden(principal: Principal, what: str) -> HTTPException:
     )
 
 
-def require(scope: str | None) -> Callable[..., Principal]:
-    """A dependency: the caller's principal, holding `scope` (None: any key)."""
+def require(scope: str | None, *more: str) -> Callable[..., Principal]:
+    """A dependency: the caller's principal, holding `scope` or one of `more`
+    (None: any valid key)."""
+    wanted = () if scope is None else (scope, *more)
 
     def dependency(
         request: Request,
@@ -88,14 +93,9 @@ def require(scope: str | None) -> Callable[..., Principal]:
         principal, why = _lookup(get_runtime(request), credentials.credentials)
         if principal is None:
             raise unauthorized(why)
-        if scope is not None and not principal.may(scope):
-            raise forbidden(principal, f"do this (it needs the scope `{scope}`)")
+        if wanted and not any(principal.may(s) for s in wanted):
+            needed = " or ".join(f"`{s}`" for s in wanted)
+            raise forbidden(principal, f"do this (it needs the scope {needed})")
         return principal
 
     return dependency
-
-
-AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no valid API key (unknown, expired or revoked)"},
-    403: {"description": "the key's role may not do this"},
-}

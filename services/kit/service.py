@@ -445,6 +445,9 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
 
     for router in service.routers:
         app.include_router(router)
+    from services.kit import audit  # it stands on this module
+
+    app.include_router(audit.router)
     return app
 
 

@@ -11,7 +11,15 @@ from typing import Any
 from schemas.envelope import Event
 from services.kit.producer import Position
 from services.ledger import views
-from services.ledger.domain.facts import conflicting, facts_of
+from services.ledger.domain.facts import (
+    OutsideScopeError,
+    acted_by,
+    conflicting,
+    items_of,
+    stores_outside,
+    types_outside,
+    validate,
+)
 from services.ledger.domain.lines import amount_shown, record_numbers
 from services.ledger.models import Accepted, Contact, LedgerPage, LedgerRow, RetailOrder
 
@@ -27,19 +35,33 @@ class ConflictingFactsError(ValueError):
 def accept_facts(
     *,
     body: Any,
+    actor: str,
+    may_append: frozenset[str],
+    stores: frozenset[str] | None,
     publish: Callable[[Sequence[Event]], list[Position]],
     known: Callable[[Sequence[Any]], dict[Any, bytes]],
+    record: Callable[[Sequence[Event]], None],
     wait_until_applied: Callable[[Sequence[Position]], bool] | None = None,
 ) -> Accepted:
-    """Validate a whole batch, append it to the log, optionally wait for the
-    ledger to apply it. Everything is checked before anything is sent, so a
-    refused batch (`InvalidEventsError`, `TooManyFactsError`,
+    """Validate a whole batch as appended by `actor`, who may append the fact
+    types `may_append` (deliveries: for `stores`, None: any), append it to the
+    log, `record` it in the audit trail, optionally wait for the ledger to
+    apply it. Everything is checked before anything is sent, so a refused
+    batch (`OutsideScopeError`, `InvalidEventsError`, `TooManyFactsError`,
     `ConflictingFactsError`) appends nothing."""
-    events = facts_of(body)
+    items = items_of(body)
+    outside = types_outside(items, may_append)
+    if outside:
+        raise OutsideScopeError(outside)
+    events = validate(acted_by(items, actor))
+    outside = stores_outside(events, stores)
+    if outside:
+        raise OutsideScopeError(outside)
     clashes = conflicting(events, known([e.event_id for e in events]))
     if clashes:
         raise ConflictingFactsError(clashes)
     positions = publish(events)
+    record(events)
     applied = wait_until_applied(positions) if wait_until_applied else None
     return Accepted(
         accepted=len(events), event_ids=[e.event_id for e in events], applied=applied

@@ -4,7 +4,9 @@ Written by hand: one all-day VEVENT per open visit on its due date, with the
 latest date, channel and the people to call in the description. A person
 reads it: Chinese by default (试运行期内回访, 电话/现场), English with
 `lang="en"`; no code such as `trial_run` reaches the title or description.
-Phones are shown when the reader may see them (`show_phone`). Text is
+Contacts' names and phones, and a retail customer's name (a person), are
+masked by the kit's one rule (services/kit/pii.py) for a reader without
+the `pii` scope (`pii=False`). Text is
 escaped and lines are folded at 75 octets as the RFC asks; lines end with CRLF.
 """
 
@@ -13,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from schemas.types import Channel, VisitKind, VisitStatus
+from services.kit.pii import mask_name, mask_phone
 from services.scheduler.models import VisitRead
 from services.scheduler.store import Contact
 
@@ -118,11 +121,13 @@ def visit_contacts(visit: VisitRead, known: Sequence[Contact]) -> list[Contact]:
     return out
 
 
-def _contact_text(contact: Contact, lang: Lang, show_phone: bool) -> str:
+def _contact_text(contact: Contact, lang: Lang, pii: bool) -> str:
     role = ROLE_LABELS.get(contact.role, {"zh": contact.role, "en": contact.role})
-    who = " ".join(
-        x for x in (contact.name, contact.phone if show_phone else None) if x
-    )
+    name: str | None = contact.name
+    phone: str | None = contact.phone
+    if not pii:
+        name, phone = mask_name(name), mask_phone(phone)
+    who = " ".join(x for x in (name, phone) if x)
     sep = "：" if lang == "zh" else ": "
     return f"{role[lang]}{sep}{who}" if who else role[lang]
 
@@ -132,7 +137,7 @@ def describe(
     contacts: Sequence[Contact],
     *,
     lang: Lang = "zh",
-    show_phone: bool = True,
+    pii: bool = True,
 ) -> str:
     """The event's description, in the reader's language."""
     kind = KIND_LABELS[visit.kind][lang]
@@ -157,7 +162,7 @@ def describe(
         ]
         if visit.product_model:
             parts.append(f"Product model: {visit.product_model}")
-    parts += [_contact_text(c, lang, show_phone) for c in contacts]
+    parts += [_contact_text(c, lang, pii) for c in contacts]
     return SEPARATOR[lang].join(parts) + ("。" if lang == "zh" else ".")
 
 
@@ -180,10 +185,10 @@ def vevent(
     *,
     contacts: Sequence[Contact] = (),
     lang: Lang = "zh",
-    show_phone: bool = True,
+    pii: bool = True,
 ) -> list[str]:
     """The content lines of one visit."""
-    description = describe(visit, contacts, lang=lang, show_phone=show_phone)
+    description = describe(visit, contacts, lang=lang, pii=pii)
     lines = [
         "BEGIN:VEVENT",
         f"UID:{escape(visit.visit_id)}@followup",
@@ -215,13 +220,14 @@ def render_calendar(
     title: str,
     contacts: Mapping[str, Sequence[Contact]] | None = None,
     lang: Lang = "zh",
-    show_phone: bool = True,
+    pii: bool = True,
 ) -> str:
     """A VCALENDAR of the visits; `names` maps customer ids to their names,
     `contacts` customer ids to the people to call.
 
     `stamp` (UTC) is the DTSTAMP of every event: when the feed was made.
-    `show_phone` False leaves the phones out (a reader who may not see them).
+    `pii` False masks contacts and retail customers' names (a reader who may
+    not see them).
     """
     lines = [
         "BEGIN:VCALENDAR",
@@ -233,6 +239,8 @@ def render_calendar(
     ]
     for visit in visits:
         customer = names.get(visit.customer_id, visit.customer_id)
+        if not pii and visit.order_id is not None:
+            customer = mask_name(customer) or customer  # a person
         known = (contacts or {}).get(visit.customer_id, ())
         lines += vevent(
             visit,
@@ -240,7 +248,7 @@ def render_calendar(
             stamp,
             contacts=visit_contacts(visit, known),
             lang=lang,
-            show_phone=show_phone,
+            pii=pii,
         )
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)

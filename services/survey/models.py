@@ -51,9 +51,6 @@ class VisitRecordCreate(BaseModel):
         description="a problem the phone could not solve: the scheduler plans an "
         "on-site follow-up",
     )
-    actor: Name | None = Field(
-        default=None, description="who enters it; default: the visitor"
-    )
 
 
 class ServiceVisitCreate(BaseModel):
@@ -83,9 +80,6 @@ class ServiceVisitCreate(BaseModel):
     )
     region: Name | None = Field(
         default=None, description="if the survey does not know the unit yet"
-    )
-    actor: Name | None = Field(
-        default=None, description="who enters it; default: the visitor"
     )
 
 
@@ -163,9 +157,6 @@ class AttemptCreate(BaseModel):
     visitor: Name
     reason: AttemptFailure
     note: Text = ""
-    actor: Name | None = Field(
-        default=None, description="who enters it; default: the visitor"
-    )
 
 
 class AttemptCreated(BaseModel):

@@ -28,13 +28,24 @@ from services.kit.faults import (
     RELAY_BEFORE_PUBLISH,
 )
 from services.kit.settings import Settings
+from tests.support.auth import headers
 from tests.support.processes import eventually, running_services
 from tests.support.survey import events_on, produce
 
 pytestmark = pytest.mark.e2e
 
+
+# Every call carries an admin key of the test's deployment (issued per test).
+AUTH: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _admin_key(settings: Settings) -> None:
+    AUTH.clear()
+    AUTH.update(headers(settings))
+
+
 TICKET = "FB-2026-11-0001-1"
-BOSS = {"X-Actor": "wang.zhuren"}
 
 
 def complaint(on: str) -> ComplaintRaised:
@@ -72,7 +83,9 @@ def opened(settings: Settings, tmp_path: Path, on: str) -> None:
     with feedback(settings, tmp_path / "open") as (url, _):
         produce(settings, [complaint(on)])
         eventually(
-            lambda: httpx.get(f"{url}/v1/tickets/{TICKET}").status_code == 200,
+            lambda: (
+                httpx.get(f"{url}/v1/tickets/{TICKET}", headers=AUTH).status_code == 200
+            ),
             timeout_s=60,
         )
 
@@ -86,7 +99,7 @@ def post(url: str, path: str, body: dict[str, Any], key: str) -> httpx.Response:
     return httpx.post(
         f"{url}{path}",
         json=body,
-        headers=BOSS | {"Idempotency-Key": key},
+        headers=AUTH | {"Idempotency-Key": key},
         timeout=30,
     )
 
@@ -108,7 +121,8 @@ def test_a_feedback_killed_at_any_step_of_an_assign_neither_blocks_nor_doubles_i
         retried = post(url, f"/v1/tickets/{TICKET}/assign", assign, "assign-1")
         eventually(
             lambda: (
-                httpx.get(f"{url}/v1/tickets/{TICKET}").json()["status"] == "assigned"
+                httpx.get(f"{url}/v1/tickets/{TICKET}", headers=AUTH).json()["status"]
+                == "assigned"
             ),
             timeout_s=60,
         )
@@ -118,7 +132,7 @@ def test_a_feedback_killed_at_any_step_of_an_assign_neither_blocks_nor_doubles_i
             {"resolution": "换了断路器", "resolved_on": "2026-11-05"},
             "resolve-1",
         )
-        detail = httpx.get(f"{url}/v1/tickets/{TICKET}").json()
+        detail = httpx.get(f"{url}/v1/tickets/{TICKET}", headers=AUTH).json()
     assert retried.status_code == 200, retried.text
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["applied"] is True
@@ -154,14 +168,16 @@ def test_an_sla_breach_announced_by_a_killed_feedback_is_announced_once(
     ) as (url, _):
 
         def announced() -> list[str] | None:
-            history = httpx.get(f"{url}/v1/tickets/{TICKET}").json()["history"]
+            history = httpx.get(f"{url}/v1/tickets/{TICKET}", headers=AUTH).json()[
+                "history"
+            ]
             found = [
                 h["detail"]["breach"] for h in history if h["type"] == "ticket_overdue"
             ]
             return sorted(found) if len(found) == 2 else None
 
         breaches = eventually(announced, timeout_s=60)
-        by_api = httpx.post(f"{url}/v1/sla/check", timeout=30).json()
+        by_api = httpx.post(f"{url}/v1/sla/check", timeout=30, headers=AUTH).json()
     assert breaches == ["assignment", "resolution"]
     assert by_api["announced"] == []
     on_log = [e for e in events_on(settings, FEEDBACK) if e.type == "ticket_overdue"]

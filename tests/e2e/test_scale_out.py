@@ -16,12 +16,25 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
 from schemas.catalogue import LEDGER, SURVEY, dead_letter_topic
+from services.kit import kafka_auth
 from services.kit.settings import Settings
+from tests.support.auth import headers
 from tests.support.factories import powered_on, shipped
 from tests.support.processes import eventually
 from tests.support.replicas import Replicas, running_replicas
 
 pytestmark = pytest.mark.e2e
+
+
+# Every call carries an admin key of the test's deployment (issued per test).
+AUTH: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _admin_key(settings: Settings) -> None:
+    AUTH.clear()
+    AUTH.update(headers(settings))
+
 
 # Not a multiple of the replica count: a round-robin assignor would then give
 # partition N of one topic and partition N of the other to different replicas.
@@ -58,7 +71,9 @@ def split(replicas: Replicas) -> list[Any]:
 def group_assignment(settings: Settings) -> list[dict[str, list[int]]]:
     """Each member of the ledger's consumer group: topic -> partition numbers."""
     group = f"{settings.topic_prefix}.ledger"
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(
+        **kafka_auth.options_for(settings), bootstrap_servers=settings.kafka_bootstrap
+    )
     try:
         described = admin.describe_groups([group])[group]
     finally:
@@ -77,7 +92,7 @@ def group_assignment(settings: Settings) -> list[dict[str, list[int]]]:
 
 
 def post(url: str, batch: list[dict[str, Any]]) -> None:
-    response = httpx.post(f"{url}/v1/events", json=batch, timeout=60)
+    response = httpx.post(f"{url}/v1/events", json=batch, timeout=60, headers=AUTH)
     assert response.status_code == 202, response.text
 
 
@@ -99,7 +114,9 @@ def applied(settings: Settings) -> tuple[set[str], int, int]:
 
 
 def end_offsets(settings: Settings, names: list[str]) -> int:
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    consumer = KafkaConsumer(
+        **kafka_auth.options_for(settings), bootstrap_servers=settings.kafka_bootstrap
+    )
     try:
         tps = [
             TopicPartition(t, p)

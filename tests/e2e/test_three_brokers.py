@@ -28,6 +28,7 @@ from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 from kafka.errors import KafkaError
 
 from schemas.catalogue import LEDGER
+from services.kit import kafka_auth
 from services.kit.settings import Settings
 from services.kit.topics import catalogue_topics, ensure_topics
 from tests.support.processes import running_services
@@ -76,7 +77,9 @@ class Cluster:
 
     def admin(self) -> KafkaAdminClient:
         return KafkaAdminClient(
-            bootstrap_servers=self.bootstrap, request_timeout_ms=10_000
+            **kafka_auth.options_for(Settings()),  # the admin
+            bootstrap_servers=self.bootstrap,
+            request_timeout_ms=10_000,
         )
 
     def partition(self, topic: str, partition: int) -> dict[str, Any]:
@@ -119,6 +122,8 @@ def cluster() -> Iterator[Cluster]:
         "FOLLOWUP_KAFKA_PORTS": ",".join(map(str, brokers)),
         "FOLLOWUP_KAFKA_CONTROLLER_PORTS": ",".join(map(str, controllers)),
         "FOLLOWUP_WAIT_TIMEOUT": "150",
+        # the cluster's admin is the suite's broker user
+        "FOLLOWUP_KAFKA_ADMIN_PASSWORD": Settings().kafka_sasl_password or "",
     }
     env.pop("FOLLOWUP_BROKERS", None)
     bootstrap = ",".join(f"127.0.0.1:{p}" for p in brokers)
@@ -180,7 +185,10 @@ def test_topics_a_service_creates_are_replicated_with_two_in_sync(
 
 def read_partition(bootstrap: str, tp: TopicPartition) -> list[bytes]:
     consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=5_000
+        **kafka_auth.options_for(Settings()),
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        consumer_timeout_ms=5_000,
     )
     try:
         consumer.assign([tp])
@@ -203,6 +211,7 @@ def test_acks_all_survives_the_leader_killed_and_refuses_with_two_down(
     ensure_topics(cluster.bootstrap, [topic], settings.partitions, 3)
     tp = TopicPartition(topic, 0)
     producer = KafkaProducer(
+        **kafka_auth.options_for(settings),
         bootstrap_servers=cluster.bootstrap,
         acks="all",
         enable_idempotence=True,
@@ -271,6 +280,7 @@ def test_acks_all_survives_the_leader_killed_and_refuses_with_two_down(
     cluster.kill(others[0])
     cluster.kill(others[1])
     refused = KafkaProducer(
+        **kafka_auth.options_for(settings),
         bootstrap_servers=cluster.bootstrap,
         acks="all",
         request_timeout_ms=5_000,

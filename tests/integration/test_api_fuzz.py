@@ -14,6 +14,7 @@ FOLLOWUP_FUZZ_EXAMPLES sets the examples per operation and generation mode
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ from services.ledger.service import SERVICE as LEDGER
 from services.reporting.service import SERVICE as REPORTING
 from services.scheduler.service import build_service
 from services.survey.service import SERVICE as SURVEY
+from tests.support.auth import headers
 from tests.support.factories import contract, installed, powered_on, shipped
 from tests.support.processes import eventually
 from tests.support.scheduler import feed, scheduler_settings
@@ -90,6 +92,11 @@ CHECKS = [
 EXCLUDED: dict[str, str] = {}
 
 
+# A key as a client sends it; the fuzzer's made-up one is replaced by a real
+# one of the deployment, a malformed one is sent as it is.
+BEARER = re.compile(r"^Bearer [\x21-\x7e]+$")
+
+
 @dataclass
 class Tally:
     """What one service's fuzzing met."""
@@ -101,27 +108,40 @@ class Tally:
     failures: list[str] = field(default_factory=list)
 
 
-def send(client: TestClient, case: Case) -> httpx.Response:
+def send(
+    client: TestClient, case: Case, mode: GenerationMode = GenerationMode.POSITIVE
+) -> httpx.Response:
     """The case as an HTTP request through the in-process app.
 
     The body is serialized here (NaN and Infinity included, as a hostile
-    client may send them), not by httpx, which refuses them.
+    client may send them), not by httpx, which refuses them. The client's
+    API key stands for a well-formed key the case made up (so that a valid
+    request is authorized); a negative case that leaves the key out or
+    malforms it is sent so (and must be refused with 401).
     """
     kwargs = case.as_transport_kwargs(base_url=str(client.base_url))
-    headers = dict(kwargs.get("headers") or {})
+    given = dict(kwargs.get("headers") or {})
+    sent = [str(v) for k, v in given.items() if k.lower() == "authorization"]
+    keyed = bool(sent) and all(BEARER.match(v) for v in sent)
+    headers = {
+        k: v for k, v in given.items() if k.lower() != "authorization" or not keyed
+    }
     content: bytes | None = None
     if "json" in kwargs:
         content = json.dumps(kwargs["json"]).encode()
     elif kwargs.get("data") is not None:
         data = kwargs["data"]
         content = data.encode() if isinstance(data, str) else bytes(data)
-    response: httpx.Response = client.request(
+    request = client.build_request(
         kwargs["method"],
         kwargs["url"],
         params=kwargs.get("params"),
         headers=headers,
         content=content,
     )
+    if mode is GenerationMode.NEGATIVE and not keyed:
+        del request.headers["authorization"]
+    response: httpx.Response = client.send(request)
     return response
 
 
@@ -183,7 +203,7 @@ def run_mode(
     def example(case: Case, data: st.DataObject) -> None:
         if mode is GenerationMode.POSITIVE:
             use_known_ids(case, known, data.draw)
-        response = send(client, case)
+        response = send(client, case, mode)
         tally.examples += 1
         tally.by_operation[label] = tally.by_operation.get(label, 0) + 1
         if response.status_code >= 500:
@@ -234,7 +254,9 @@ def check(tally: Tally) -> None:
 
 @contextmanager
 def running(app_settings: Settings, service: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(service, app_settings)) as client:
+    with TestClient(
+        create_app(service, app_settings), headers=headers(app_settings)
+    ) as client:
         yield client
 
 

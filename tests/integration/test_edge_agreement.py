@@ -47,6 +47,7 @@ from services.ledger.service import SERVICE as LEDGER_SERVICE
 from services.reporting.service import SERVICE as REPORTING_SERVICE
 from services.scheduler.service import SERVICE as SCHEDULER_SERVICE
 from services.survey.service import SERVICE as SURVEY_SERVICE
+from tests.support.auth import headers
 from tests.support.factories import contract, envelope, shipped
 from tests.support.survey import (
     end_offset,
@@ -130,7 +131,9 @@ def consumers(settings: Settings, tmp_path: Path) -> Consumers:
 
 @pytest.fixture
 def ledger(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(LEDGER_SERVICE, settings)) as client:
+    with TestClient(
+        create_app(LEDGER_SERVICE, settings), headers=headers(settings)
+    ) as client:
         yield client
 
 
@@ -317,7 +320,9 @@ LONGEST = ("😀\t意见\n" * MAX_TEXT)[:MAX_TEXT]
 
 @pytest.fixture
 def survey(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(SURVEY_SERVICE, settings)) as client:
+    with TestClient(
+        create_app(SURVEY_SERVICE, settings), headers=headers(settings)
+    ) as client:
         yield client
 
 
@@ -402,7 +407,9 @@ def test_a_record_with_the_longest_texts_is_applied_by_every_consumer(
 
 
 def test_a_what_if_beyond_its_bounds_is_a_422_not_a_500(settings: Settings) -> None:
-    with TestClient(create_app(SCHEDULER_SERVICE, settings)) as client:
+    with TestClient(
+        create_app(SCHEDULER_SERVICE, settings), headers=headers(settings)
+    ) as client:
         huge = client.post(
             "/v1/policy/what-if", json={"warranty_months_from_power_on": 1_000_000}
         )
@@ -422,7 +429,9 @@ def test_a_what_if_beyond_its_bounds_is_a_422_not_a_500(settings: Settings) -> N
 
 def test_the_sla_check_after_today_is_a_422(settings: Settings) -> None:
     """Before: a check as of 2030 announced every ticket overdue for ever."""
-    with TestClient(create_app(FEEDBACK_SERVICE, settings)) as client:
+    with TestClient(
+        create_app(FEEDBACK_SERVICE, settings), headers=headers(settings)
+    ) as client:
         later = client.post("/v1/sla/check", params={"as_of": "2030-01-01"})
         tomorrow = (Settings().today() + timedelta(days=1)).isoformat()
         next_day = client.post("/v1/sla/check", params={"as_of": tomorrow})
@@ -433,14 +442,16 @@ def test_the_sla_check_after_today_is_a_422(settings: Settings) -> None:
 
 def test_feedback_commands_beyond_the_limits_are_422(settings: Settings) -> None:
     """Before: the command built an event the contracts refuse: 500."""
-    with TestClient(create_app(FEEDBACK_SERVICE, settings)) as client:
+    with TestClient(
+        create_app(FEEDBACK_SERVICE, settings), headers=headers(settings)
+    ) as client:
         assign = client.post(
             "/v1/tickets/T1/assign",
-            json={"assignee": "张" * (MAX_NAME + 1), "actor": "boss"},
+            json={"assignee": "张" * (MAX_NAME + 1)},
         )
         resolve = client.post(
             "/v1/tickets/T1/resolve",
-            json={"resolution": "r", "resolved_on": "9999-12-25", "actor": "boss"},
+            json={"resolution": "r", "resolved_on": "9999-12-25"},
         )
     assert (assign.status_code, resolve.status_code) == (422, 422)
     assert assign.json()["detail"][0]["field"] == "assignee"

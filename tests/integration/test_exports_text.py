@@ -19,6 +19,7 @@ from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.reporting.service import SERVICE as REPORTING
 from services.scheduler.service import SERVICE as SCHEDULER
+from tests.support.auth import headers
 from tests.support.factories import contract, powered_on, shipped
 from tests.support.processes import eventually
 from tests.support.survey import produce
@@ -65,7 +66,9 @@ def longest_record() -> list[Event]:
 
 
 def test_the_monthly_workbook_writes_the_longest_texts(settings: Settings) -> None:
-    with TestClient(create_app(REPORTING, settings)) as client:
+    with TestClient(
+        create_app(REPORTING, settings), headers=headers(settings)
+    ) as client:
         produce(settings, longest_record())
 
         def report() -> dict[str, Any] | None:
@@ -93,7 +96,9 @@ def test_the_calendar_feed_writes_the_longest_names(settings: Settings) -> None:
     ]
     facts[0]["payload"]["customer_name"] = NAME
     facts[0]["payload"]["project_name"] = NAME
-    with TestClient(create_app(SCHEDULER, settings)) as client:
+    with TestClient(
+        create_app(SCHEDULER, settings), headers=headers(settings)
+    ) as client:
         produce(settings, [decode_obj(f) for f in facts])
 
         def feed() -> str | None:

@@ -23,12 +23,11 @@ from services.kit.db import connect
 from services.kit.jobs import run_due
 from services.kit.service import create_app
 from services.kit.settings import Settings
+from tests.support.auth import headers
 from tests.support.processes import eventually
 from tests.support.survey import events_on, produce
 
 pytestmark = pytest.mark.integration
-
-BOSS = {"X-Actor": "wang.zhuren"}
 
 
 def complaint(customer: str, complaint_id: str, on: str) -> ComplaintRaised:
@@ -87,14 +86,12 @@ def idempotent(
 def test_every_command_answers_a_retried_key_once_and_refuses_it_for_another_body(
     settings: Settings,
 ) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         ticket = open_ticket(client, settings)
         url = f"/v1/tickets/{ticket}"
 
         def post(path: str) -> Callable[[dict[str, Any], dict[str, str]], Any]:
-            return lambda body, headers: client.post(
-                path, json=body, headers=BOSS | headers
-            )
+            return lambda body, headers: client.post(path, json=body, headers=headers)
 
         idempotent(
             settings,
@@ -125,7 +122,7 @@ def test_every_command_answers_a_retried_key_once_and_refuses_it_for_another_bod
             "capa-1",
         )
         capa_id = client.post(
-            "/v1/capas", json=capa, headers=BOSS | {"Idempotency-Key": "capa-1"}
+            "/v1/capas", json=capa, headers={"Idempotency-Key": "capa-1"}
         ).json()["id"]
         idempotent(
             settings,
@@ -147,7 +144,7 @@ def test_every_command_answers_a_retried_key_once_and_refuses_it_for_another_bod
         other_command = client.post(
             f"{url}/assign",
             json={"assignee": "张工"},
-            headers=BOSS | {"Idempotency-Key": "resolve-1"},
+            headers={"Idempotency-Key": "resolve-1"},
         )
         capas = client.get("/v1/capas").json()["items"]
     assert other_command.status_code == 409  # resolved: no assignment
@@ -157,36 +154,34 @@ def test_every_command_answers_a_retried_key_once_and_refuses_it_for_another_bod
 def test_a_command_read_against_a_stale_version_is_refused_and_appends_nothing(
     settings: Settings,
 ) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         ticket = open_ticket(client, settings)
         url = f"/v1/tickets/{ticket}"
         read = client.get(url).json()
         assigned = client.post(
             f"{url}/assign?wait=true",
             json={"assignee": "张工", "assigned_on": "2026-11-03", "version": 1},
-            headers=BOSS,
         )
         before = outbox_rows(settings)
         stale_body = client.post(
             f"{url}/assign",
             json={"assignee": "赵工", "version": read["version"]},
-            headers=BOSS,
         )
         stale_header = client.post(
             f"{url}/resolve",
             json={"resolution": "换了断路器", "resolved_on": "2026-11-05"},
-            headers=BOSS | {"If-Match": '"1"'},
+            headers={"If-Match": '"1"'},
         )
         disagreeing = client.post(
             f"{url}/resolve",
             json={"resolution": "x", "resolved_on": "2026-11-05", "version": 2},
-            headers=BOSS | {"If-Match": '"3"'},
+            headers={"If-Match": '"3"'},
         )
         nothing = outbox_rows(settings)
         current = client.post(
             f"{url}/resolve?wait=true",
             json={"resolution": "换了断路器", "resolved_on": "2026-11-05"},
-            headers=BOSS | {"If-Match": f'"{assigned.json()["version"]}"'},
+            headers={"If-Match": f'"{assigned.json()["version"]}"'},
         )
         capa = client.post(
             "/v1/capas?wait=true",
@@ -197,13 +192,11 @@ def test_a_command_read_against_a_stale_version_is_refused_and_appends_nothing(
                 "due": "2026-12-15",
                 "opened_on": "2026-11-26",
             },
-            headers=BOSS,
         ).json()
         capa_before = outbox_rows(settings)
         stale_capa = client.post(
             f"/v1/capas/{capa['id']}/verify",
             json={"evidence": "培训记录", "verified_on": "2026-12-01", "version": 2},
-            headers=BOSS,
         )
         capa_nothing = outbox_rows(settings)
         detail = client.get(url).json()
@@ -227,7 +220,7 @@ def test_the_daily_sla_job_and_the_api_announce_each_breach_once(
     settings: Settings,
 ) -> None:
     today = settings.today()
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         ticket = open_ticket(client, settings, str(today - timedelta(days=30)))
         runtime = client.app.state.runtime  # type: ignore[attr-defined]
         with connect(

@@ -14,12 +14,11 @@ from schemas.types import ComplaintSubject, FeedbackForm
 from services.feedback.service import SERVICE
 from services.kit.service import create_app
 from services.kit.settings import Settings
+from tests.support.auth import headers
 from tests.support.processes import eventually
 from tests.support.survey import produce
 
 pytestmark = pytest.mark.integration
-
-BOSS = {"X-Actor": "wang.zhuren"}
 
 
 def form(
@@ -48,7 +47,7 @@ def form(
 def test_each_form_is_routed_by_its_kind_listed_by_form_and_verified_alike(
     settings: Settings,
 ) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         produce(
             settings,
             [
@@ -103,14 +102,12 @@ def test_each_form_is_routed_by_its_kind_listed_by_form_and_verified_alike(
         assigned = client.post(
             f"/v1/tickets/{tid}/assign",
             json={"assignee": "li.gong", "assigned_on": "2026-11-02"},
-            headers=BOSS,
             params={"wait": "true"},
         )
         assert assigned.status_code == 200, assigned.text
         resolved = client.post(
             f"/v1/tickets/{tid}/resolve",
             json={"resolution": "已检修", "resolved_on": "2026-11-03"},
-            headers=BOSS,
             params={"wait": "true"},
         )
         assert resolved.status_code == 200, resolved.text
@@ -120,7 +117,7 @@ def test_each_form_is_routed_by_its_kind_listed_by_form_and_verified_alike(
 
 
 def test_a_capa_opened_from_a_report_review_names_it(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         eventually(lambda: client.get("/readyz").status_code == 200)
         opened = client.post(
             "/v1/capas",
@@ -131,7 +128,6 @@ def test_a_capa_opened_from_a_report_review_names_it(settings: Settings) -> None
                 "due": "2026-12-31",
                 "opened_on": "2026-11-26",
             },
-            headers=BOSS,
             params={"wait": "true"},
         )
         assert opened.status_code == 201, opened.text

@@ -12,6 +12,7 @@ from services.kit.db import connect
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from tests.integration.test_feedback_command_path import complaint, open_ticket
+from tests.support.auth import headers
 from tests.support.survey import produce
 
 pytestmark = pytest.mark.integration
@@ -23,7 +24,7 @@ def test_an_sla_check_while_the_reactions_are_behind_is_503(
     own = settings.model_copy(
         update={"wait_timeout_s": 1, "clock_date": date(2026, 12, 31)}
     )
-    with TestClient(create_app(SERVICE, own)) as client:
+    with TestClient(create_app(SERVICE, own), headers=headers(own)) as client:
         open_ticket(client, own)
         # The reactions' positions locked elsewhere: they cannot commit the
         # next complaint's ticket, so a check now would miss its breach.

@@ -19,7 +19,7 @@ from fastapi import HTTPException
 from kafka import KafkaConsumer
 
 from schemas.codec import decode, decode_obj
-from services.kit import idempotency
+from services.kit import idempotency, kafka_auth
 from services.kit.db import STORE, connect, migrate
 from services.kit.jobs import DailyJob, due_dates, run_due
 from services.kit.outbox import OutboxRelay, OutboxRow, enqueue, rows_of
@@ -59,6 +59,7 @@ def facts(n: int) -> list[Any]:
 def topic_records(settings: Settings, topic: str, expected: int) -> list[Any]:
     consumer = KafkaConsumer(
         f"{settings.topic_prefix}.{topic}",
+        **kafka_auth.options_for(settings),
         bootstrap_servers=settings.kafka_bootstrap,
         auto_offset_reset="earliest",
         consumer_timeout_ms=3000,

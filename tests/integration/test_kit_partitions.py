@@ -9,6 +9,7 @@ from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, Ne
 
 from schemas.catalogue import FEEDBACK, SURVEY, AnyEvent
 from schemas.envelope import Event
+from services.kit import kafka_auth
 from services.kit.db import VIEWS, migrate
 from services.kit.projection import Cursor, Projection, ProjectionRunner
 from services.kit.settings import Settings
@@ -77,7 +78,9 @@ def test_replicas_own_the_same_partition_numbers_in_every_topic(
 def test_a_consumer_refuses_topics_of_different_partition_counts(
     settings: Settings,
 ) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(
+        **kafka_auth.options_for(settings), bootstrap_servers=settings.kafka_bootstrap
+    )
     names = [f"{settings.topic_prefix}.a", f"{settings.topic_prefix}.b"]
     admin.create_topics([NewTopic(names[0], 3, 1), NewTopic(names[1], 4, 1)])
     admin.close()
@@ -96,7 +99,9 @@ def test_topics_are_created_with_min_insync_replicas_and_no_unclean_election(
         min_insync_replicas=1,
     )
     assert created
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = KafkaAdminClient(
+        **kafka_auth.options_for(settings), bootstrap_servers=settings.kafka_bootstrap
+    )
     try:
         described = admin.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, created[0])]

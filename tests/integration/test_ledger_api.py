@@ -6,13 +6,14 @@ from fastapi.testclient import TestClient
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.ledger.service import SERVICE
+from tests.support.auth import headers
 from tests.support.factories import contract, installed, powered_on, shipped
 
 pytestmark = pytest.mark.integration
 
 
 def test_facts_in_any_order_build_one_ledger_row(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         batch = [
             powered_on("C1", "U1", "2026-03-10"),  # before its shipment
             shipped("C1", "K1", "U1", "2026-02-01"),
@@ -33,7 +34,7 @@ def test_facts_in_any_order_build_one_ledger_row(settings: Settings) -> None:
 
 
 def test_a_bad_item_rejects_the_whole_batch(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         good = shipped("C2", "K2", "U2", "2026-02-01")
         bad = shipped("C2", "K2", "U3", "2026-02-30")
         response = client.post("/v1/events", json=[good, bad])
@@ -53,7 +54,7 @@ def test_a_bad_item_rejects_the_whole_batch(settings: Settings) -> None:
 
 
 def test_a_corrected_power_on_replaces_the_first(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         client.post(
             "/v1/events?wait=true",
             json=[
@@ -75,7 +76,7 @@ def applied_total(metrics: str) -> float:
 
 
 def test_ready_reports_broker_database_and_projection(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         before = applied_total(client.get("/metrics").text)
         client.post("/v1/events?wait=true", json=[contract("C9", "K9")])
         body = client.get("/readyz").json()
@@ -91,7 +92,7 @@ def test_ready_reports_broker_database_and_projection(settings: Settings) -> Non
 
 
 def test_within_one_batch_the_later_correction_wins(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         client.post(
             "/v1/events?wait=true",
             json=[
@@ -110,7 +111,7 @@ def test_within_one_batch_the_later_correction_wins(settings: Settings) -> None:
 
 
 def test_an_empty_batch_is_refused_naming_the_body(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         response = client.post("/v1/events", json=[])
     assert response.status_code == 422
     assert response.json() == {"detail": [{"field": "(body)", "rule": "no events"}]}

@@ -8,9 +8,11 @@ from fastapi.testclient import TestClient
 from kafka import KafkaConsumer, TopicPartition
 
 from schemas.limits import MAX_BATCH_ITEMS
+from services.kit import kafka_auth
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.ledger.service import SERVICE
+from tests.support.auth import headers
 from tests.support.factories import installed, shipped
 
 pytestmark = pytest.mark.integration
@@ -18,7 +20,9 @@ pytestmark = pytest.mark.integration
 
 def on_log(settings: Settings) -> int:
     """How many records the ledger topic holds."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    consumer = KafkaConsumer(
+        **kafka_auth.options_for(settings), bootstrap_servers=settings.kafka_bootstrap
+    )
     topic = f"{settings.topic_prefix}.ledger"
     parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
     total = int(sum(consumer.end_offsets(parts).values()))
@@ -27,7 +31,7 @@ def on_log(settings: Settings) -> int:
 
 
 def test_a_type_that_is_not_a_string_is_a_422_not_a_500(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         answer = client.post("/v1/events", json={"type": []})
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["field"] == "type"
@@ -37,7 +41,7 @@ def test_a_batch_over_the_item_limit_is_refused_whole_with_413(
     settings: Settings,
 ) -> None:
     facts = [installed("C1", f"U{i}", "2026-03-01") for i in range(MAX_BATCH_ITEMS + 1)]
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         answer = client.post("/v1/events", json=facts)
         assert answer.status_code == 413
         assert on_log(settings) == 0
@@ -56,7 +60,7 @@ def test_a_body_over_the_size_limit_is_refused_before_anything_is_sent(
         installed("C1", "U1", "2026-03-01"),
         *[dict(big, event_id=str(uuid.uuid4())) for _ in range(70)],
     ]
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         answer = client.post("/v1/events", json=batch)
         assert answer.status_code == 413, answer.text
         assert on_log(settings) == 0
@@ -64,7 +68,7 @@ def test_a_body_over_the_size_limit_is_refused_before_anything_is_sent(
 
 def test_a_resent_id_with_other_content_is_a_409(settings: Settings) -> None:
     fact = {**installed("C1", "U1", "2026-03-01"), "event_id": str(uuid.uuid4())}
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         first = client.post("/v1/events?wait=true", json=fact)
         assert first.status_code == 202
         again = client.post("/v1/events?wait=true", json=fact)

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.ledger.service import SERVICE
+from tests.support.auth import headers
 from tests.support.factories import contract, shipped
 
 pytestmark = pytest.mark.integration
@@ -18,7 +19,7 @@ def test_a_row_shows_its_company_and_supporting_equipment(settings: Settings) ->
     support = shipped("C1", "K1", "U2", "2026-02-01", model="DC-220")
     support["payload"]["supporting_equipment"] = True
     batch = [shipped("C1", "K1", "U1", "2026-02-01"), support, registered]
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         response = client.post("/v1/events?wait=true", json=batch)
         assert response.status_code == 202, response.text
         rows = client.get("/v1/ledger", params={"customer_id": "C1"}).json()["items"]

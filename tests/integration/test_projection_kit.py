@@ -17,6 +17,7 @@ from kafka import KafkaConsumer
 from schemas.catalogue import LEDGER, AnyEvent, dead_letter_topic
 from schemas.codec import decode_obj
 from schemas.envelope import Event
+from services.kit import kafka_auth
 from services.kit.db import VIEWS, migrate
 from services.kit.producer import EventProducer
 from services.kit.projection import Cursor, Projection
@@ -146,6 +147,7 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_rest_applies(
 
     consumer = KafkaConsumer(
         dead_letter_topic(settings.topic_prefix, "ledger"),
+        **kafka_auth.options_for(settings),
         bootstrap_servers=settings.kafka_bootstrap,
         auto_offset_reset="earliest",
         consumer_timeout_ms=5000,
@@ -216,6 +218,7 @@ LIMITED = Projection(name="ledger", topics=(LEDGER,), handle=store_unit)
 def dead_letters(settings: Settings, expected: int) -> list[dict[str, bytes]]:
     consumer = KafkaConsumer(
         dead_letter_topic(settings.topic_prefix, "ledger"),
+        **kafka_auth.options_for(settings),
         bootstrap_servers=settings.kafka_bootstrap,
         auto_offset_reset="earliest",
         consumer_timeout_ms=5000,

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.ledger.service import SERVICE
+from tests.support.auth import headers
 from tests.support.factories import contract, delivered, shipped
 
 pytestmark = pytest.mark.integration
@@ -23,7 +24,7 @@ def items(body: Any) -> list[dict[str, Any]]:
 
 
 def test_one_fact_may_be_posted_as_an_object_not_an_array(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         answers = [
             client.post("/v1/events?wait=true", json=fact)
             for fact in (contract("C1", "K1"), shipped("C1", "K1", "U1", "2026-02-01"))
@@ -44,7 +45,7 @@ def test_every_broken_rule_of_every_item_is_listed_in_one_422(
     bad_quantity["payload"]["quantity"] = 0
     both = contract("C1", "K1", amount="-1")
     both["payload"]["region"] = ""
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         response = client.post("/v1/events", json=[bad_date, bad_quantity, both])
     assert response.status_code == 422, response.text
     named = sorted((d["item"], d["field"]) for d in response.json()["detail"])
@@ -69,7 +70,7 @@ def test_the_ledger_by_contract_and_the_retail_orders_by_customer_and_store(
         delivered("C4", "O2", "2026-11-19", store="S2"),
         delivered("C5", "O3", "2026-11-19", store="S1"),
     ]
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         posted = client.post("/v1/events?wait=true", json=facts)
         assert posted.status_code == 202, posted.text
         k2 = items(client.get("/v1/ledger", params={"contract_id": "K2"}).json())
@@ -83,7 +84,7 @@ def test_the_ledger_by_contract_and_the_retail_orders_by_customer_and_store(
 def test_the_producer_appends_with_acks_all_and_idempotence(
     settings: Settings,
 ) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         runtime = client.app.state.runtime  # type: ignore[attr-defined]
         config = runtime.producer.config()
     assert config["acks"] in ("all", -1)
@@ -91,7 +92,7 @@ def test_the_producer_appends_with_acks_all_and_idempotence(
 
 
 def test_health_and_interactive_docs_answer(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         health = client.get("/healthz")
         docs = client.get("/docs")
         schema = client.get("/openapi.json")

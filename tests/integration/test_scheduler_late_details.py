@@ -15,6 +15,7 @@ from schemas.types import Channel, VisitKind
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.survey.service import SERVICE as SURVEY
+from tests.support.auth import headers
 from tests.support.factories import powered_on, shipped
 from tests.support.processes import eventually
 from tests.support.scheduler import (
@@ -52,7 +53,7 @@ def test_a_model_shipped_after_the_power_on_reaches_the_survey(
     own = scheduler_settings(settings)
     with (
         scheduler(own) as planner,
-        TestClient(create_app(SURVEY, settings)) as survey,
+        TestClient(create_app(SURVEY, settings), headers=headers(settings)) as survey,
     ):
         feed(planner, [powered_on("C7", "U7", "2026-10-15")])
         planned = {v["visit_id"] for v in visits(planner, customer_id="C7")}

@@ -17,6 +17,7 @@ from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.ledger.service import SERVICE as LEDGER
 from services.survey.service import SERVICE
+from tests.support.auth import headers
 from tests.support.factories import shipped
 from tests.support.processes import eventually
 from tests.support.survey import (
@@ -44,7 +45,7 @@ def plan(client: TestClient, settings: Settings, *visits: Any) -> None:
 def test_the_questionnaire_of_a_kind_in_chinese_by_default_or_in_english(
     settings: Settings,
 ) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         zh = client.get("/v1/questionnaires/trial_run").json()
         en = client.get("/v1/questionnaires/trial_run", params={"lang": "en"}).json()
         every = client.get("/v1/questionnaires").json()
@@ -75,7 +76,7 @@ def test_the_questionnaire_of_a_kind_in_chinese_by_default_or_in_english(
 def test_a_record_closes_its_visit_and_raises_one_complaint_per_subject(
     settings: Settings,
 ) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(
             client,
             settings,
@@ -145,8 +146,8 @@ def test_the_record_number_appears_in_the_ledger_row_of_the_unit(
     settings: Settings,
 ) -> None:
     with (
-        TestClient(create_app(LEDGER, settings)) as ledger,
-        TestClient(create_app(SERVICE, settings)) as survey,
+        TestClient(create_app(LEDGER, settings), headers=headers(settings)) as ledger,
+        TestClient(create_app(SERVICE, settings), headers=headers(settings)) as survey,
     ):
         ledger.post(
             "/v1/events?wait=true", json=[shipped("C1", "K1", "U1", "2026-09-20")]
@@ -187,7 +188,7 @@ def test_the_record_number_appears_in_the_ledger_row_of_the_unit(
 def test_answers_not_of_the_kind_are_refused_by_name_and_nothing_is_appended(
     settings: Settings, change: dict[str, Any], field: str, rule: str
 ) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(client, settings, visit_planned("C1", "V1", TRIAL))
         before = end_offset(settings, SURVEY)
         refused = client.post(
@@ -210,7 +211,7 @@ def test_a_wrong_rating_value_is_refused_naming_the_question(
     settings: Settings,
 ) -> None:
     kind = VisitKind.PRE_POWER_ON
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(client, settings, visit_planned("C1", "V1", kind))
         before = end_offset(settings, SURVEY)
         in_answers = client.post(
@@ -236,7 +237,7 @@ def test_a_wrong_rating_value_is_refused_naming_the_question(
 
 
 def test_a_visit_unknown_done_or_cancelled_takes_no_record(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(
             client,
             settings,
@@ -284,7 +285,7 @@ def test_a_visit_unknown_done_or_cancelled_takes_no_record(settings: Settings) -
 
 
 def test_failed_attempts_are_numbered_and_counted_by_reason(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(client, settings, visit_planned("C1", "V1", TRIAL))
         made = [
             client.post(
@@ -339,7 +340,7 @@ def test_failed_attempts_are_numbered_and_counted_by_reason(settings: Settings) 
 
 def test_a_retail_record_is_scored_by_the_script(settings: Settings) -> None:
     kind = VisitKind.RETAIL_FOLLOWUP
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(
             client,
             settings,
@@ -365,7 +366,7 @@ def test_a_retail_record_is_scored_by_the_script(settings: Settings) -> None:
 
 
 def test_records_are_listed_by_customer_month_and_kind(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(
             client,
             settings,

@@ -16,6 +16,7 @@ from services.kit.db import drop_schema
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.survey.service import SERVICE
+from tests.support.auth import headers
 from tests.support.processes import eventually
 from tests.support.survey import (
     end_offset,
@@ -60,7 +61,9 @@ def test_a_rebuild_during_traffic_never_reuses_a_record_number(
     # One event per transaction: the rebuild replays the log slowly, so
     # records are taken while it is still under way.
     slow = settings.model_copy(update={"batch_size": 1})
-    with TestClient(create_app(SERVICE, slow), raise_server_exceptions=False) as client:
+    with TestClient(
+        create_app(SERVICE, slow), headers=headers(slow), raise_server_exceptions=False
+    ) as client:
         produce(settings, [visit_planned("C1", f"V{i}", TRIAL) for i in range(1, 5)])
         for i in range(1, 5):
             wait_for_visit(client, f"V{i}")
@@ -92,7 +95,7 @@ def test_a_rebuild_during_traffic_never_reuses_a_record_number(
 
 
 def test_a_record_retried_with_its_key_appends_nothing(settings: Settings) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         produce(settings, [visit_planned("C1", "V1", TRIAL)])
         wait_for_visit(client, "V1")
         key = {"Idempotency-Key": "V1-record"}
@@ -134,7 +137,7 @@ def test_a_failed_attempt_retried_with_its_key_is_counted_once(
     def attempt(on: str, reason: str = "no_answer") -> dict[str, Any]:
         return {"attempted_on": on, "visitor": "Zhao Min", "reason": reason}
 
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         produce(settings, [visit_planned("C1", "V1", TRIAL)])
         wait_for_visit(client, "V1")
 

@@ -14,6 +14,7 @@ from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.survey.domain.numbering import parse_record_no
 from services.survey.service import SERVICE
+from tests.support.auth import headers
 from tests.support.survey import (
     events_on,
     produce,
@@ -31,8 +32,8 @@ VISITS_PER_REPLICA = 15
 def test_two_replicas_never_hand_out_one_number_twice(settings: Settings) -> None:
     visits = [f"V{i:02d}" for i in range(2 * VISITS_PER_REPLICA)]
     with (
-        TestClient(create_app(SERVICE, settings)) as one,
-        TestClient(create_app(SERVICE, settings)) as two,
+        TestClient(create_app(SERVICE, settings), headers=headers(settings)) as one,
+        TestClient(create_app(SERVICE, settings), headers=headers(settings)) as two,
     ):
         produce(
             settings,
@@ -70,8 +71,8 @@ def test_one_visit_posted_to_both_replicas_at_once_gets_one_record(
     settings: Settings,
 ) -> None:
     with (
-        TestClient(create_app(SERVICE, settings)) as one,
-        TestClient(create_app(SERVICE, settings)) as two,
+        TestClient(create_app(SERVICE, settings), headers=headers(settings)) as one,
+        TestClient(create_app(SERVICE, settings), headers=headers(settings)) as two,
     ):
         produce(settings, [visit_planned("C1", f"V{i}", TRIAL) for i in range(10)])
         for i in range(10):

@@ -17,6 +17,7 @@ from schemas.types import VisitKind
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.survey.service import SERVICE
+from tests.support.auth import headers
 from tests.support.processes import eventually
 from tests.support.survey import (
     answers,
@@ -56,7 +57,7 @@ def test_the_records_satisfaction_is_the_worst_of_its_ratings(
     """Bugs 1 and 2: a retail record with two neutral answers was published
     with no service quality; a dissatisfied rating of the after-sales staff
     kept a satisfied overall service quality."""
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(
             client,
             settings,
@@ -117,7 +118,7 @@ def test_suggestions_are_suggestion_forms_and_defects_problem_reports(
 ) -> None:
     """Bug 4: suggestions were raised (and counted) as complaints; a record
     reporting a defect with nothing dissatisfied raised nothing (6.2.6)."""
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(client, settings, visit_planned("C7", "W7", W6, unit_id="U7"))
         created = client.post(
             "/v1/visit-records?wait=true",
@@ -146,7 +147,7 @@ def test_a_record_raises_problem_reports_service_requests_and_suggestions(
 ) -> None:
     """Bug 4 (suggestions counted as complaints) and 6.2.6: a defect reported
     and a service wanted are forms of their own, with nothing dissatisfied."""
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(client, settings, visit_planned("C3", "W3", W6, unit_id="U3"))
         created = client.post(
             "/v1/visit-records?wait=true",
@@ -197,7 +198,7 @@ def test_a_record_raises_problem_reports_service_requests_and_suggestions(
 def test_opportunities_are_noted_on_site_and_refused_on_the_phone(
     settings: Settings,
 ) -> None:
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(client, settings, visit_planned("C4", "W4", W6, unit_id="U4"))
         by_phone = client.post(
             "/v1/visit-records",
@@ -237,7 +238,7 @@ def test_an_unplanned_service_visit_is_recorded_and_numbered_like_any_record(
         "opportunities": "新建二号变电站",
     }
     key = {"Idempotency-Key": "service-visit-U5-1"}
-    with TestClient(create_app(SERVICE, settings)) as client:
+    with TestClient(create_app(SERVICE, settings), headers=headers(settings)) as client:
         plan(
             client,
             settings,

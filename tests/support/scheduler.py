@@ -24,6 +24,7 @@ from services.kit.service import Runtime, create_app
 from services.kit.settings import Settings
 from services.scheduler.service import build_service
 from services.scheduler.settings import SchedulerSettings
+from tests.support.auth import headers
 from tests.support.factories import envelope
 from tests.support.survey import end_offset, events_on
 
@@ -38,8 +39,10 @@ def scheduler_settings(base: Settings, **overrides: Any) -> SchedulerSettings:
 
 @contextmanager
 def scheduler(settings: SchedulerSettings) -> Iterator[TestClient]:
-    """The scheduler app (projection and tick job running) on these settings."""
-    with TestClient(create_app(build_service(settings), settings)) as client:
+    """The scheduler app (projection and tick job running) on these settings,
+    called with an admin key (a request may send another key's headers)."""
+    app = create_app(build_service(settings), settings)
+    with TestClient(app, headers=headers(settings)) as client:
         yield client
 
 

@@ -17,6 +17,7 @@ from schemas.codec import decode
 from schemas.envelope import Event
 from schemas.schedule import VisitPlanned, VisitPlannedPayload
 from schemas.types import Channel, VisitKind
+from services.kit import kafka_auth
 from services.kit.producer import EventProducer
 from services.kit.settings import Settings
 from services.survey.domain.questionnaires import questionnaire_for
@@ -63,7 +64,9 @@ def _partitions(consumer: KafkaConsumer, name: str) -> list[TopicPartition]:
 
 def end_offset(settings: Settings, topic: Topic) -> int:
     """How many records a topic holds, over all its partitions."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    consumer = KafkaConsumer(
+        **kafka_auth.options_for(settings), bootstrap_servers=settings.kafka_bootstrap
+    )
     try:
         ends = consumer.end_offsets(
             _partitions(consumer, topic.full_name(settings.topic_prefix))
@@ -76,7 +79,9 @@ def end_offset(settings: Settings, topic: Topic) -> int:
 def events_on(settings: Settings, topic: Topic) -> list[AnyEvent]:
     """Every event a topic holds now, decoded (order only within a partition)."""
     consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False
+        **kafka_auth.options_for(settings),
+        bootstrap_servers=settings.kafka_bootstrap,
+        enable_auto_commit=False,
     )
     try:
         partitions = _partitions(consumer, topic.full_name(settings.topic_prefix))

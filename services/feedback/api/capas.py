@@ -8,14 +8,12 @@ company, the others by the quality department.
 from typing import Annotated
 from uuid import uuid4
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from schemas.types import ComplaintSubject, Department
 from services.feedback import handlers, views
 from services.feedback.api.common import (
-    ActorHeader,
     IfMatch,
-    actor_of,
     decided,
     expected_version,
     transition_request,
@@ -40,9 +38,14 @@ from services.kit.http import (
     Wait,
     not_found,
 )
+from services.kit.keys import MANAGE_CAPAS, READ, Principal
+from services.kit.security import require
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/capas", tags=["capas"], responses=READ_RESPONSES)
+
+Reader = Annotated[Principal, Depends(require(READ))]
+Manager = Annotated[Principal, Depends(require(MANAGE_CAPAS))]
 
 # FastAPI answers 400 for a body it cannot read as text (not UTF-8).
 
@@ -55,9 +58,9 @@ router = APIRouter(prefix="/v1/capas", tags=["capas"], responses=READ_RESPONSES)
 )
 def open_capa(
     runtime: RuntimeDep,
+    principal: Manager,
     *,
     body: CapaCreate,
-    x_actor: ActorHeader = None,
     key: IdempotencyKey = None,
     wait: Wait = False,
 ) -> Appended:
@@ -72,11 +75,12 @@ def open_capa(
         due=body.due,
         source_period=body.source.period,
         ticket_ids=body.source.ticket_ids,
-        actor=actor_of(body, x_actor),
+        actor=principal.actor,
         review_id=body.source.review_id,
     )
     return decided(
         runtime,
+        principal=principal,
         scope="feedback.open_capa",
         request={"body": body.model_dump(mode="json"), "actor": command.actor},
         key=key,
@@ -93,10 +97,10 @@ def open_capa(
 )
 def verify_capa(
     runtime: RuntimeDep,
+    principal: Manager,
     *,
     capa_id: str,
     body: CapaVerify,
-    x_actor: ActorHeader = None,
     if_match: IfMatch = None,
     key: IdempotencyKey = None,
     wait: Wait = False,
@@ -106,11 +110,12 @@ def verify_capa(
         capa_id=capa_id,
         evidence=body.evidence,
         on=body.verified_on or runtime.settings.today(),
-        actor=actor_of(body, x_actor),
+        actor=principal.actor,
         expected_version=expected_version(body.version, if_match),
     )
     return decided(
         runtime,
+        principal=principal,
         scope="feedback.verify_capa",
         request=transition_request(
             "capa_id", capa_id, body, command.actor, command.expected_version
@@ -124,6 +129,7 @@ def verify_capa(
 @router.get("", response_model=CapaPage)
 def list_capas(
     runtime: RuntimeDep,
+    _: Reader,
     *,
     customer_id: Annotated[
         str | None, Query(description="CAPAs from this customer's tickets")
@@ -174,7 +180,9 @@ def list_capas(
 @router.get(
     "/{capa_id}", response_model=CapaRead, responses={404: COMMAND_RESPONSES[404]}
 )
-def get_capa(runtime: RuntimeDep, capa_id: str, as_of: AsOf = None) -> CapaRead:
+def get_capa(
+    runtime: RuntimeDep, _reader: Reader, capa_id: str, as_of: AsOf = None
+) -> CapaRead:
     """One CAPA, flagged when open past its due date."""
     with runtime.pool.connection() as conn:
         items, _ = views.capas_page(

@@ -1,6 +1,7 @@
-"""What every feedback command route shares: naming its actor, reading the
-version it expects, and running the handler through the kit's command path
-with the domain's refusals turned into 4xx."""
+"""What every feedback command route shares: the department its key acts
+for, reading the version it expects, and running the handler through the
+kit's command path (the key's actor on every event, in the audit trail) with
+the domain's refusals turned into 4xx."""
 
 import re
 from collections.abc import Callable
@@ -9,16 +10,17 @@ from typing import Annotated, Any
 from fastapi import Header
 from pydantic import BaseModel
 
+from schemas.types import Department
 from services.feedback.domain.errors import StaleVersion, TransitionNotAllowed
-from services.feedback.handlers import Done, Refused, UnknownEntity
-from services.feedback.models import Appended, Command
+from services.feedback.handlers import Done, NotYours, Refused, UnknownEntity
+from services.feedback.models import Appended
+from services.kit.audit import audited
 from services.kit.command import Conn, Decision, run_command
 from services.kit.http import conflict, field_problem, not_found
+from services.kit.keys import Principal
+from services.kit.security import forbidden
 from services.kit.service import Runtime
 
-ActorHeader = Annotated[
-    str | None, Header(alias="X-Actor", description="who gives the command")
-]
 IfMatch = Annotated[
     str | None,
     Header(
@@ -30,12 +32,22 @@ IfMatch = Annotated[
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
-def actor_of(command: Command, header: str | None) -> str:
-    """The command's actor: every transition is an event with its actor."""
-    actor = command.actor or (header or "").strip()
-    if not actor:
-        raise field_problem("actor", "required: give `actor` or the X-Actor header")
-    return actor
+def acting_for(principal: Principal) -> Department | None:
+    """The department whose tickets the key handles: a handler's own, the
+    quality department for a quality key; None (every department) for an
+    admin's."""
+    if principal.department:
+        try:
+            return Department(principal.department)
+        except ValueError:
+            raise forbidden(
+                principal, f"handle tickets for {principal.department!r}"
+            ) from None
+    if principal.role == "quality":
+        return Department.QUALITY
+    if principal.role == "admin":
+        return None
+    raise forbidden(principal, "handle tickets without a department")
 
 
 def expected_version(body: int | None, if_match: str | None) -> int | None:
@@ -56,7 +68,7 @@ def transition_request(
     id_field: str, entity_id: str, body: BaseModel, actor: str, version: int | None
 ) -> dict[str, Any]:
     """What a transition command was asked, as its Idempotency-Key fingerprints
-    it: the entity, the body, and the actor and version from the headers."""
+    it: the entity, the body, the key's actor and the version."""
     return {
         id_field: entity_id,
         "body": body.model_dump(mode="json"),
@@ -68,6 +80,7 @@ def transition_request(
 def decided(
     runtime: Runtime,
     *,
+    principal: Principal,
     scope: str,
     request: dict[str, Any],
     key: str | None,
@@ -75,13 +88,16 @@ def decided(
     status_code: int = 200,
     wait: bool = False,
 ) -> Appended:
-    """Run `handle` as a command (kit/command.py); its refusals as 4xx."""
+    """Run `handle` as a command (kit/command.py) of `principal`; its
+    refusals as 4xx."""
 
     def decide(conn: Conn) -> Decision[Appended]:
         try:
             done = handle(conn)
         except UnknownEntity as exc:
             raise not_found(exc.what, exc.entity_id) from None
+        except NotYours as exc:
+            raise forbidden(principal, str(exc)) from None
         except (TransitionNotAllowed, StaleVersion) as exc:
             raise conflict(str(exc)) from None
         except Refused as exc:
@@ -96,7 +112,7 @@ def decided(
         scope=scope,
         request=request,
         key=key,
-        decide=decide,
+        decide=audited(principal, decide),
         answer_type=Appended,
         status_code=status_code,
         wait=wait,

@@ -1,10 +1,13 @@
 """HTTP: run the SLA sweep now, as of a given date (operations and tests)."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 
 from services.feedback import handlers
 from services.feedback.models import OverdueAnnounced
 from services.feedback.settings import feedback_settings
+from services.kit.audit import audited
 from services.kit.command import Conn, Decision, run_command
 from services.kit.http import (
     COMMAND_RESPONSES,
@@ -14,6 +17,8 @@ from services.kit.http import (
     field_problem,
     unavailable,
 )
+from services.kit.keys import ADMIN, Principal
+from services.kit.security import require
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/sla", tags=["tickets"])
@@ -22,6 +27,7 @@ router = APIRouter(prefix="/v1/sla", tags=["tickets"])
 @router.post("/check", response_model=OverdueAnnounced, responses=COMMAND_RESPONSES)
 def check_sla_now(
     runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require(ADMIN))],
     as_of: AsOf = None,
     key: IdempotencyKey = None,
     wait: Wait = False,
@@ -50,9 +56,9 @@ def check_sla_now(
     return run_command(
         runtime,
         scope="feedback.check_sla",
-        request={"as_of": day},
+        request={"as_of": day, "actor": principal.actor},
         key=key,
-        decide=decide,
+        decide=audited(principal, decide),
         answer_type=OverdueAnnounced,
         status_code=200,
         wait=wait,

@@ -7,14 +7,13 @@ the re-visit's record.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from schemas.types import ComplaintSubject, Department, FeedbackForm
 from services.feedback import handlers, views
 from services.feedback.api.common import (
-    ActorHeader,
     IfMatch,
-    actor_of,
+    acting_for,
     decided,
     expected_version,
     transition_request,
@@ -39,9 +38,14 @@ from services.kit.http import (
     Wait,
     not_found,
 )
+from services.kit.keys import HANDLE_TICKETS, READ, Principal
+from services.kit.security import require
 from services.kit.service import RuntimeDep
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"], responses=READ_RESPONSES)
+
+Reader = Annotated[Principal, Depends(require(READ))]
+Handler = Annotated[Principal, Depends(require(HANDLE_TICKETS))]
 
 # FastAPI answers 400 for a body it cannot read as text (not UTF-8).
 
@@ -49,6 +53,7 @@ router = APIRouter(prefix="/v1/tickets", tags=["tickets"], responses=READ_RESPON
 @router.get("", response_model=TicketPage)
 def list_tickets(
     runtime: RuntimeDep,
+    _: Reader,
     *,
     customer_id: str | None = None,
     department: Department | None = None,
@@ -88,7 +93,9 @@ def list_tickets(
     response_model=TicketRead,
     responses={404: COMMAND_RESPONSES[404]},
 )
-def get_ticket(runtime: RuntimeDep, ticket_id: str, as_of: AsOf = None) -> TicketRead:
+def get_ticket(
+    runtime: RuntimeDep, _reader: Reader, ticket_id: str, as_of: AsOf = None
+) -> TicketRead:
     """One ticket, its SLA flags and its history: every event with its actor."""
     with runtime.pool.connection() as conn:
         items, _ = views.tickets_page(
@@ -110,25 +117,29 @@ def get_ticket(runtime: RuntimeDep, ticket_id: str, as_of: AsOf = None) -> Ticke
 )
 def assign_ticket(
     runtime: RuntimeDep,
+    principal: Handler,
     *,
     ticket_id: str,
     body: TicketAssign,
-    x_actor: ActorHeader = None,
     if_match: IfMatch = None,
     key: IdempotencyKey = None,
     wait: Wait = False,
 ) -> Appended:
-    """Give the ticket to someone of a department (again, to reassign it)."""
+    """Give the ticket to someone of a department (again, to reassign it).
+
+    A handler's key acts only on tickets its department holds (403)."""
     command = handlers.AssignTicket(
         ticket_id=ticket_id,
         assignee=body.assignee,
         department=body.department,
         on=body.assigned_on or runtime.settings.today(),
-        actor=actor_of(body, x_actor),
+        actor=principal.actor,
         expected_version=expected_version(body.version, if_match),
+        acting_for=acting_for(principal),
     )
     return decided(
         runtime,
+        principal=principal,
         scope="feedback.assign_ticket",
         request=transition_request(
             "ticket_id", ticket_id, body, command.actor, command.expected_version
@@ -146,24 +157,28 @@ def assign_ticket(
 )
 def resolve_ticket(
     runtime: RuntimeDep,
+    principal: Handler,
     *,
     ticket_id: str,
     body: TicketResolve,
-    x_actor: ActorHeader = None,
     if_match: IfMatch = None,
     key: IdempotencyKey = None,
     wait: Wait = False,
 ) -> Appended:
-    """Record the department's result; the customer is re-visited next."""
+    """Record the department's result; the customer is re-visited next.
+
+    A handler's key resolves only tickets its department holds (403)."""
     command = handlers.ResolveTicket(
         ticket_id=ticket_id,
         resolution=body.resolution,
         on=body.resolved_on or runtime.settings.today(),
-        actor=actor_of(body, x_actor),
+        actor=principal.actor,
         expected_version=expected_version(body.version, if_match),
+        acting_for=acting_for(principal),
     )
     return decided(
         runtime,
+        principal=principal,
         scope="feedback.resolve_ticket",
         request=transition_request(
             "ticket_id", ticket_id, body, command.actor, command.expected_version

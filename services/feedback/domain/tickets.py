@@ -110,6 +110,13 @@ def _check(ticket: Ticket, action: TicketAction, on: date, **texts: str) -> None
             raise ValueError(f"cannot {action} without a {name}")
 
 
+def may_handle(acting_for: Department | None, ticket: Ticket) -> bool:
+    """Whether one acting for a department (None: for every department, as the
+    service centre's admins do) may assign (or hand on) or resolve the
+    ticket: only one its own department holds."""
+    return acting_for is None or ticket.department is acting_for
+
+
 def assign(ticket: Ticket, department: Department, assignee: str, on: date) -> Ticket:
     """Give the ticket to `assignee` of `department`; a reassignment too."""
     _check(ticket, TicketAction.ASSIGN, on, assignee=assignee)

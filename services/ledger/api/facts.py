@@ -2,21 +2,45 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, status
+from fastapi import APIRouter, Body, Depends, HTTPException, status
 
+from services.kit import audit
 from services.kit.http import (
+    AUTH_RESPONSES,
     COMMAND_RESPONSES,
     Unprocessable,
     Wait,
     unprocessable,
 )
+from services.kit.keys import FACT_SCOPES, Principal
+from services.kit.security import forbidden, require
 from services.kit.service import RuntimeDep
 from services.ledger import views
-from services.ledger.domain.facts import InvalidEventsError, TooManyFactsError
+from services.ledger.domain.facts import (
+    InvalidEventsError,
+    OutsideScopeError,
+    TooManyFactsError,
+)
 from services.ledger.handlers import ConflictingFactsError, accept_facts
 from services.ledger.models import Accepted
 
 router = APIRouter(prefix="/v1", tags=["ledger"])
+
+# A key holding at least one fact scope may post; each item's type is then
+# checked against its scopes (a production key may not send `installed`).
+Appender = Annotated[Principal, Depends(require(*FACT_SCOPES.values()))]
+
+
+def may_append(principal: Principal) -> frozenset[str]:
+    """The fact types this key may append."""
+    return frozenset(t for t, scope in FACT_SCOPES.items() if principal.may(scope))
+
+
+def stores_of(principal: Principal) -> frozenset[str] | None:
+    """The stores a key delivers for: a retail store's own; None: any."""
+    if principal.role == "retail_store" or principal.store_ids:
+        return principal.store_ids
+    return None
 
 
 @router.post(
@@ -24,6 +48,7 @@ router = APIRouter(prefix="/v1", tags=["ledger"])
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
     responses={
+        **AUTH_RESPONSES,
         400: COMMAND_RESPONSES[400],
         409: {
             "model": Unprocessable,
@@ -36,23 +61,37 @@ router = APIRouter(prefix="/v1", tags=["ledger"])
 )
 def post_events(
     runtime: RuntimeDep,
+    principal: Appender,
     body: Annotated[Any, Body(description="One event or a JSON array of events")],
     wait: Wait = False,
 ) -> Accepted:
     """Append one fact or a weekly batch of facts to the log, all or nothing:
-    a 422 lists every broken rule with its item's index."""
+    a 422 lists every broken rule with its item's index. Each fact's `actor`
+    is the key's (an `actor` in the body is replaced); a type outside the
+    key's scopes, or a delivery for another store than a store key's own, is
+    a 403 and appends nothing."""
 
     def known(event_ids: Any) -> dict[Any, bytes]:
         with runtime.pool.connection() as conn:
             return views.fingerprints(conn, event_ids)
 
+    def record(events: Any) -> None:
+        with runtime.pool.connection() as conn:
+            audit.record(conn, principal, events)
+
     try:
         return accept_facts(
             body=body,
+            actor=principal.actor,
+            may_append=may_append(principal),
+            stores=stores_of(principal),
             publish=runtime.publish,
             known=known,
+            record=record,
             wait_until_applied=runtime.wait_until_applied if wait else None,
         )
+    except OutsideScopeError as exc:
+        raise forbidden(principal, f"append these facts: {exc}") from None
     except InvalidEventsError as exc:
         raise unprocessable(exc.errors) from None
     except TooManyFactsError as exc:

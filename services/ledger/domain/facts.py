@@ -33,6 +33,65 @@ class TooManyFactsError(ValueError):
     """A batch over `MAX_BATCH_ITEMS`: split it (413)."""
 
 
+class OutsideScopeError(ValueError):
+    """Items the caller's key may not append (403); `errors` lists them."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(f"item {e['item']}: {e['rule']}" for e in errors))
+        self.errors = errors
+
+
+def items_of(body: Any) -> list[Any]:
+    """The items of a request body: one event or a non-empty array of them."""
+    items = body if isinstance(body, list) else [body]
+    if not items:
+        raise InvalidEventsError([{"field": "(body)", "rule": "no events"}])
+    if len(items) > MAX_BATCH_ITEMS:
+        msg = f"{len(items)} facts in one request; send at most {MAX_BATCH_ITEMS}"
+        raise TooManyFactsError(msg)
+    return items
+
+
+def acted_by(items: Sequence[Any], actor: str) -> list[Any]:
+    """The items with `actor` in every envelope: who appends a fact is the
+    key that sends it, never what the body says."""
+    return [{**i, "actor": actor} if isinstance(i, dict) else i for i in items]
+
+
+def types_outside(
+    items: Sequence[Any], may_append: frozenset[str]
+) -> list[dict[str, Any]]:
+    """The ledger facts whose type the key may not append (other items are
+    left to validation)."""
+    return [
+        {"item": index, "field": "type", "rule": f"may not append `{kind}` facts"}
+        for index, item in enumerate(items)
+        if isinstance(item, dict)
+        and isinstance(kind := item.get("type"), str)
+        and kind in LEDGER_TYPES
+        and kind not in may_append
+    ]
+
+
+def stores_outside(
+    events: Sequence[Event], stores: frozenset[str] | None
+) -> list[dict[str, Any]]:
+    """The deliveries for a store the key does not act for (`stores` None:
+    any store)."""
+    if stores is None:
+        return []
+    return [
+        {
+            "item": index,
+            "field": "payload.store_id",
+            "rule": f"may not append for store {store!r}",
+        }
+        for index, event in enumerate(events)
+        if (store := getattr(event.payload, "store_id", None)) is not None
+        and store not in stores
+    ]
+
+
 def validate(items: Sequence[Any]) -> list[Event]:
     """Parse every item as a ledger fact; raise `InvalidEventsError` if any is not."""
     events: list[Event] = []
@@ -71,13 +130,7 @@ def validate(items: Sequence[Any]) -> list[Event]:
 
 def facts_of(body: Any) -> list[Event]:
     """The facts of a request body: one event or a non-empty array of them."""
-    items = body if isinstance(body, list) else [body]
-    if not items:
-        raise InvalidEventsError([{"field": "(body)", "rule": "no events"}])
-    if len(items) > MAX_BATCH_ITEMS:
-        msg = f"{len(items)} facts in one request; send at most {MAX_BATCH_ITEMS}"
-        raise TooManyFactsError(msg)
-    return validate(items)
+    return validate(items_of(body))
 
 
 def conflicting(

@@ -1,10 +1,12 @@
 """HTTP: how the plan would differ under a changed policy (writes nothing)."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from services.kit.http import COMMAND_RESPONSES
+from services.kit.http import AUTH_RESPONSES, COMMAND_RESPONSES
+from services.kit.keys import WHAT_IF, Principal
+from services.kit.security import require
 from services.kit.service import RuntimeDep
 from services.scheduler.api.common import policy_of
 from services.scheduler.domain.visit import VisitPlan
@@ -21,7 +23,8 @@ router = APIRouter(prefix="/v1", tags=["policy"])
 # What the what-if refuses: it reads a JSON body (400 when not UTF-8) and
 # decides nothing (no 404, 409 or 503).
 REFUSALS: dict[int | str, dict[str, Any]] = {
-    code: COMMAND_RESPONSES[code] for code in (400, 413, 415, 422)
+    **AUTH_RESPONSES,
+    **{code: COMMAND_RESPONSES[code] for code in (400, 413, 415, 422)},
 }
 
 POLICY_FIELDS = (
@@ -47,7 +50,11 @@ def _side(visit: VisitPlan | None) -> PlanSide | None:
 
 
 @router.post("/policy/what-if", response_model=WhatIfResult, responses=REFUSALS)
-def post_what_if(runtime: RuntimeDep, body: WhatIf) -> WhatIfResult:
+def post_what_if(
+    runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(require(WHAT_IF))],
+    body: WhatIf,
+) -> WhatIfResult:
     """Replay every customer's facts under the changed policy; compare the plans.
 
     Visits already done are left out unless `include_done` is true: a record

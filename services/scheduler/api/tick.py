@@ -1,9 +1,10 @@
 """HTTP (ops, tests): run the daily tick now, for a chosen day."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
+from services.kit.audit import audited
 from services.kit.command import Decision, run_command
 from services.kit.http import (
     COMMAND_RESPONSES,
@@ -13,6 +14,8 @@ from services.kit.http import (
     field_problem,
     unavailable,
 )
+from services.kit.keys import ADMIN, Principal
+from services.kit.security import require
 from services.kit.service import RuntimeDep
 from services.scheduler.api.common import today
 from services.scheduler.handlers import tick
@@ -24,6 +27,7 @@ router = APIRouter(prefix="/v1", tags=["ops"])
 @router.post("/tick", response_model=TickResult, responses=COMMAND_RESPONSES)
 def post_tick(
     runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require(ADMIN))],
     as_of: AsOf = None,
     wait: Wait = False,
     key: IdempotencyKey = None,
@@ -35,7 +39,8 @@ def post_tick(
     (this endpoint or the leader's daily job) and however often. A day after
     today is refused (422); while the scheduler has not applied the log yet
     it answers 503 and announces nothing. With `wait`, it answers once the
-    visits' history shows the announcements (`applied`).
+    visits' history shows the announcements (`applied`). The announcements
+    it makes name the admin key's actor.
     """
     now = today(runtime)
     day = as_of if as_of is not None else now
@@ -66,9 +71,9 @@ def post_tick(
     result = run_command(
         runtime,
         scope="scheduler.tick",
-        request={"as_of": day.isoformat()},
+        request={"as_of": day.isoformat(), "actor": principal.actor},
         key=key,
-        decide=decide,
+        decide=audited(principal, decide),
         answer_type=TickResult,
         status_code=status.HTTP_200_OK,
     )

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.kit.http import (
     COMMAND_RESPONSES,
@@ -12,6 +12,9 @@ from services.kit.http import (
     field_problem,
     not_found,
 )
+from services.kit.keys import READ, Principal
+from services.kit.pii import shows_pii
+from services.kit.security import require
 from services.kit.service import RuntimeDep
 from services.scheduler import store, views
 from services.scheduler.api.common import policy_of, today
@@ -20,9 +23,13 @@ from services.scheduler.models import VisitDetail, VisitPage, VisitQuery
 
 router = APIRouter(prefix="/v1", tags=["visits"], responses=READ_RESPONSES)
 
+Reader = Annotated[Principal, Depends(require(READ))]
+
 
 @router.get("/visits", response_model=VisitPage)
-def get_visits(runtime: RuntimeDep, query: Annotated[VisitQuery, Query()]) -> VisitPage:
+def get_visits(
+    runtime: RuntimeDep, _: Reader, query: Annotated[VisitQuery, Query()]
+) -> VisitPage:
     """Visits by due date (then id), their status derived for `as_of`."""
     if query.due_from and query.due_to and query.due_from > query.due_to:
         raise field_problem("due_to", "must not be before due_from")
@@ -47,14 +54,11 @@ def get_visits(runtime: RuntimeDep, query: Annotated[VisitQuery, Query()]) -> Vi
     )
 
 
-# Who may see a contact's phone comes with the access rules (a later issue):
-# until then every reader of the feed may.
-PHONES_VISIBLE = True
-
-
 @router.get("/visits.ics", response_class=Response)
 def get_calendar(
     runtime: RuntimeDep,
+    principal: Reader,
+    *,
     visitor: Annotated[
         str | None, Query(description="of the visit's latest attempt or record")
     ] = None,
@@ -64,7 +68,8 @@ def get_calendar(
 ) -> Response:
     """The open visits as an iCalendar feed: an all-day event on each due date,
     titled and described in Chinese (`lang=en`: English), with the people to
-    call and their phones."""
+    call and their phones (names and phones masked for a key without the
+    `pii` scope)."""
     day = today(runtime, as_of)
     policy = policy_of(runtime)
     with runtime.pool.connection() as conn:
@@ -80,7 +85,7 @@ def get_calendar(
         title=calendar_title(visitor, lang),
         contacts=contacts,
         lang=lang,
-        show_phone=PHONES_VISIBLE,
+        pii=shows_pii(principal),
     )
     return Response(content=body, media_type="text/calendar; charset=utf-8")
 
@@ -90,7 +95,9 @@ def get_calendar(
     response_model=VisitDetail,
     responses={404: COMMAND_RESPONSES[404]},
 )
-def get_visit(runtime: RuntimeDep, visit_id: str, as_of: AsOf = None) -> VisitDetail:
+def get_visit(
+    runtime: RuntimeDep, _: Reader, visit_id: str, as_of: AsOf = None
+) -> VisitDetail:
     """One visit, its status for `as_of`, and its history, oldest first."""
     with runtime.pool.connection() as conn:
         visit = views.one_visit(

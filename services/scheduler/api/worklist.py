@@ -2,9 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.kit.http import READ_RESPONSES, AsOf, IsoDate
+from services.kit.keys import READ, Principal
+from services.kit.security import require
 from services.kit.service import RuntimeDep
 from services.scheduler import views
 from services.scheduler.api.common import policy_of, today
@@ -17,6 +19,7 @@ router = APIRouter(prefix="/v1", tags=["worklist"], responses=READ_RESPONSES)
 @router.get("/worklist", response_model=Worklist)
 def get_worklist(
     runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(require(READ))],
     as_of: AsOf = None,
     region: str | None = None,
     visitor: Annotated[

@@ -5,10 +5,12 @@ visit after the third.
 """
 
 from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
 from schemas.types import AttemptFailure
+from services.kit.audit import audited
 from services.kit.command import run_command
 from services.kit.http import (
     COMMAND_RESPONSES,
@@ -17,6 +19,8 @@ from services.kit.http import (
     Month,
     Wait,
 )
+from services.kit.keys import READ, RECORD_VISITS, Principal
+from services.kit.security import require
 from services.kit.service import RuntimeDep
 from services.survey import handlers
 from services.survey.domain.visits import FailAttempt
@@ -40,7 +44,9 @@ router = APIRouter(prefix="/v1", tags=["attempts"], responses=READ_RESPONSES)
 )
 def post_attempt(
     runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require(RECORD_VISITS))],
     visit_id: str,
+    *,
     body: AttemptCreate,
     wait: Wait = False,
     key: IdempotencyKey = None,
@@ -52,15 +58,22 @@ def post_attempt(
         visitor=body.visitor,
         reason=body.reason,
         note=body.note,
-        actor=body.actor or body.visitor,
+        actor=principal.actor,
     )
     return run_command(
         runtime,
         scope="survey.fail_attempt",
-        request={"visit_id": visit_id, "body": body.model_dump(mode="json")},
+        request={
+            "visit_id": visit_id,
+            "body": body.model_dump(mode="json"),
+            "actor": principal.actor,
+        },
         key=key,
-        decide=partial(
-            handlers.fail_attempt, command=command, today=runtime.settings.today()
+        decide=audited(
+            principal,
+            partial(
+                handlers.fail_attempt, command=command, today=runtime.settings.today()
+            ),
         ),
         answer_type=AttemptCreated,
         status_code=status.HTTP_201_CREATED,
@@ -73,7 +86,11 @@ def post_attempt(
     response_model=AttemptHistory,
     responses={404: COMMAND_RESPONSES[404]},
 )
-def get_attempts(runtime: RuntimeDep, visit_id: str) -> AttemptHistory:
+def get_attempts(
+    runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(require(READ))],
+    visit_id: str,
+) -> AttemptHistory:
     """The visit's failed attempts, oldest first, counted by reason."""
     with runtime.pool.connection() as conn:
         return handlers.attempt_history(conn, visit_id)
@@ -82,6 +99,7 @@ def get_attempts(runtime: RuntimeDep, visit_id: str) -> AttemptHistory:
 @router.get("/attempts", response_model=AttemptSummary)
 def list_attempts(
     runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(require(READ))],
     customer_id: str | None = None,
     month: Month = None,
     reason: AttemptFailure | None = None,

@@ -2,10 +2,12 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from schemas.types import VisitKind
 from services.kit.http import COMMAND_RESPONSES, READ_RESPONSES
+from services.kit.keys import READ
+from services.kit.security import require
 from services.survey.domain.questionnaires import QUESTIONNAIRES
 from services.survey.domain.questions import Lang
 
@@ -13,6 +15,7 @@ router = APIRouter(
     prefix="/v1/questionnaires",
     tags=["questionnaires"],
     responses=READ_RESPONSES,
+    dependencies=[Depends(require(READ))],
 )
 
 LangQuery = Annotated[Lang, Query(description="zh (default) or en")]

@@ -1,10 +1,12 @@
 """HTTP: visit records (顾客回访记录), numbered HF-YYYY-MM-NNNN."""
 
 from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
 from schemas.types import VisitKind
+from services.kit.audit import audited
 from services.kit.command import run_command
 from services.kit.http import (
     COMMAND_RESPONSES,
@@ -15,6 +17,8 @@ from services.kit.http import (
     PageCursor,
     Wait,
 )
+from services.kit.keys import READ, RECORD_VISITS, Principal
+from services.kit.security import require
 from services.kit.service import RuntimeDep
 from services.survey import handlers
 from services.survey.domain.visits import RecordVisit
@@ -40,6 +44,7 @@ router = APIRouter(
 )
 def post_visit_record(
     runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require(RECORD_VISITS))],
     body: VisitRecordCreate,
     wait: Wait = False,
     key: IdempotencyKey = None,
@@ -68,15 +73,18 @@ def post_visit_record(
         needs=body.needs,
         opportunities=body.opportunities,
         unresolved_by_phone=body.unresolved_by_phone,
-        actor=body.actor or body.visitor,
+        actor=principal.actor,
     )
     return run_command(
         runtime,
         scope="survey.record_visit",
-        request=body.model_dump(mode="json"),
+        request={"body": body.model_dump(mode="json"), "actor": principal.actor},
         key=key,
-        decide=partial(
-            handlers.record_visit, command=command, today=runtime.settings.today()
+        decide=audited(
+            principal,
+            partial(
+                handlers.record_visit, command=command, today=runtime.settings.today()
+            ),
         ),
         answer_type=VisitRecordCreated,
         status_code=status.HTTP_201_CREATED,
@@ -87,6 +95,7 @@ def post_visit_record(
 @router.get("", response_model=VisitRecordPage)
 def list_visit_records(
     runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(require(READ))],
     *,
     customer_id: str | None = None,
     month: Month = None,
@@ -118,7 +127,11 @@ def list_visit_records(
     response_model=VisitRecordRead,
     responses={404: COMMAND_RESPONSES[404]},
 )
-def get_visit_record(runtime: RuntimeDep, record_no: str) -> VisitRecordRead:
+def get_visit_record(
+    runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(require(READ))],
+    record_no: str,
+) -> VisitRecordRead:
     """One visit record, with the complaints it raised."""
     with runtime.pool.connection() as conn:
         return handlers.find_record(conn, record_no)

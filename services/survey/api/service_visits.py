@@ -1,11 +1,15 @@
 """HTTP: unplanned service visits (6.2.7), recorded like any visit record."""
 
 from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
+from services.kit.audit import audited
 from services.kit.command import run_command
 from services.kit.http import COMMAND_RESPONSES, READ_RESPONSES, IdempotencyKey, Wait
+from services.kit.keys import RECORD_VISITS, Principal
+from services.kit.security import require
 from services.kit.service import RuntimeDep
 from services.survey import handlers
 from services.survey.domain.visits import RecordServiceVisit, RecordVisit
@@ -26,6 +30,7 @@ router = APIRouter(
 )
 def post_service_visit(
     runtime: RuntimeDep,
+    principal: Annotated[Principal, Depends(require(RECORD_VISITS))],
     body: ServiceVisitCreate,
     wait: Wait = False,
     key: IdempotencyKey = None,
@@ -51,7 +56,7 @@ def post_service_visit(
             needs=body.needs,
             opportunities=body.opportunities,
             unresolved_by_phone=body.unresolved_by_phone,
-            actor=body.actor or body.visitor,
+            actor=principal.actor,
         ),
         customer_id=body.customer_id,
         unit_id=body.unit_id,
@@ -61,12 +66,15 @@ def post_service_visit(
     return run_command(
         runtime,
         scope="survey.record_service_visit",
-        request=body.model_dump(mode="json"),
+        request={"body": body.model_dump(mode="json"), "actor": principal.actor},
         key=key,
-        decide=partial(
-            handlers.record_service_visit,
-            command=command,
-            today=runtime.settings.today(),
+        decide=audited(
+            principal,
+            partial(
+                handlers.record_service_visit,
+                command=command,
+                today=runtime.settings.today(),
+            ),
         ),
         answer_type=VisitRecordCreated,
         status_code=status.HTTP_201_CREATED,

@@ -139,10 +139,17 @@ def test_english_on_request_and_phones_hidden_when_the_reader_may_not_see_them()
     assert "customer: Chen Jie 13700003333" in description
     assert "王工" not in description
     hidden = render_calendar(
-        [retail], {}, stamp=STAMP, title="t", contacts=CONTACTS, show_phone=False
+        [retail],
+        {"C1": "Chen Jie"},
+        stamp=STAMP,
+        title="t",
+        contacts=CONTACTS,
+        pii=False,
     )
-    assert "Chen Jie" in hidden
+    assert "Chen Jie" not in hidden
     assert "13700003333" not in hidden
+    assert "C*" in hidden
+    assert "*******3333" in "".join(_lines(hidden))
 
 
 def test_every_kind_channel_and_status_has_both_labels() -> None:
