@@ -24,6 +24,8 @@ LAST_DATE = date(2099, 12, 31)
 FACT_YEARS_AHEAD = 5
 MAX_BATCH_ITEMS = 1000
 MAX_BODY_BYTES = 4 * 1024 * 1024
+# A department's weekly file (the ledger's Friday batch): 100,000 rows of CSV
+MAX_UPLOAD_BYTES = 32 * 1024 * 1024
 MAX_EVENT_BYTES = 256 * 1024
 
 # C0 controls, DEL and C1 controls; tab, newline and carriage return are

@@ -27,7 +27,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from schemas.envelope import configure_derived_ids
-from schemas.limits import MAX_BODY_BYTES
+from schemas.limits import MAX_BODY_BYTES, MAX_UPLOAD_BYTES
 from services.kit import deadletters, kafka_auth
 from services.kit.db import STORE, VIEWS, drop_schema, migrate, open_pool
 from services.kit.http import (
@@ -183,6 +183,9 @@ class Service:
     # A service with variables of its own subclasses Settings; `main()` reads
     # the environment through that class, so bad values fail at start.
     settings_class: type[Settings] = Settings
+    # Routes whose body is a file (the ledger's Friday batch), not JSON: they
+    # take any content type and up to MAX_UPLOAD_BYTES; the route says which.
+    upload_paths: tuple[str, ...] = ()
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -342,18 +345,16 @@ def guard_requests(app: FastAPI) -> None:
             )
         if request.method in {"POST", "PUT", "PATCH"}:
             length = request.headers.get("content-length")
-            if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            uploads = getattr(request.app.state, "upload_paths", ())
+            upload = any(request.url.path == p for p in uploads)
+            limit = MAX_UPLOAD_BYTES if upload else MAX_BODY_BYTES
+            if length is not None and length.isdigit() and int(length) > limit:
                 return JSONResponse(
-                    {"detail": f"the body is over {MAX_BODY_BYTES} bytes"},
+                    {"detail": f"the body is over {limit} bytes"},
                     status_code=413,
                 )
             kind = request.headers.get("content-type", "").split(";")[0].strip()
-            uploads = getattr(request.app.state, "upload_paths", ())
-            if (
-                length not in (None, "0")
-                and kind not in JSON_TYPES
-                and not any(request.url.path.startswith(p) for p in uploads)
-            ):
+            if length not in (None, "0") and kind not in JSON_TYPES and not upload:
                 sent = kind or "no content type"
                 detail = f"send JSON (Content-Type: application/json), not {sent}"
                 return JSONResponse({"detail": detail}, status_code=415)
@@ -448,6 +449,7 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     from services.kit import audit  # it stands on this module
 
     app.include_router(audit.router)
+    app.state.upload_paths = service.upload_paths
     return app
 
 

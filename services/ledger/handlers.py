@@ -5,13 +5,16 @@ log-first: their only invariant is their event id); `publish` and `wait` are
 passed in. Reads take a connection and let the domain shape the rows.
 """
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from schemas.envelope import Event
+from schemas.limits import MAX_BATCH_ITEMS
 from services.kit.producer import Position
 from services.ledger import views
 from services.ledger.domain.facts import (
+    InvalidEventsError,
     OutsideScopeError,
     acted_by,
     conflicting,
@@ -20,8 +23,17 @@ from services.ledger.domain.facts import (
     types_outside,
     validate,
 )
+from services.ledger.domain.imports import Problem, Row, located, wire_of
 from services.ledger.domain.lines import amount_shown, record_numbers
-from services.ledger.models import Accepted, Contact, LedgerPage, LedgerRow, RetailOrder
+from services.ledger.models import (
+    Accepted,
+    Contact,
+    ImportProblem,
+    ImportReport,
+    LedgerPage,
+    LedgerRow,
+    RetailOrder,
+)
 
 
 class ConflictingFactsError(ValueError):
@@ -66,6 +78,94 @@ def accept_facts(
     return Accepted(
         accepted=len(events), event_ids=[e.event_id for e in events], applied=applied
     )
+
+
+class ImportRefusedError(ValueError):
+    """A file with problems, imported for real: nothing appended (422)."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(f"{len(report.problems)} problem(s)")
+        self.report = report
+
+    @property
+    def detail(self) -> list[dict[str, Any]]:
+        """The kit's 422 items: the row as `item`, the column as `field`."""
+        return [
+            {
+                "item": p.row,
+                "field": p.column or "(file)",
+                "rule": p.rule,
+                "sheet": p.sheet,
+            }
+            for p in self.report.problems
+        ]
+
+
+def import_rows(
+    *,
+    rows: Sequence[Row],
+    problems: Sequence[Problem],
+    actor: str,
+    may_append: frozenset[str],
+    stores: frozenset[str] | None,
+    dry_run: bool,
+    source: str,
+    publish: Callable[[Sequence[Event]], list[Position]],
+    known: Callable[[Sequence[Any]], dict[Any, bytes]],
+    record: Callable[[Sequence[Event]], None],
+    wait_until_applied: Callable[[Sequence[Position]], bool],
+    progress: Callable[[int, int], None] = lambda _done, _total: None,
+) -> tuple[ImportReport, list[Problem]]:
+    """Import a file's rows all or nothing: every row is checked as
+    `accept_facts` checks a batch (the key's fact types and stores, the
+    contracts, ids seen before with other content) before any is appended;
+    rows imported before (same content, so same event id) are skipped; the
+    rest go to the log `MAX_BATCH_ITEMS` at a time, and the answer waits
+    until the ledger applied them (so importing the file again finds them).
+    Returns the report and the problems located by sheet, row and column
+    (for the marked workbook).
+    """
+    found = list(problems)
+    items = acted_by([wire_of(r, source) for r in rows], actor)
+    outside = types_outside(items, may_append)
+    if outside:
+        raise OutsideScopeError(outside)
+    events: list[Event] = []
+    try:
+        events = validate(items)
+    except InvalidEventsError as exc:
+        found.extend(located(rows, exc.errors))
+    if events:
+        outside = stores_outside(events, stores)
+        if outside:
+            raise OutsideScopeError(outside)
+    seen = known([e.event_id for e in events])
+    found.extend(located(rows, conflicting(events, seen)))
+    fresh = [e for e in events if e.event_id not in seen]
+    appended: dict[str, int] = {}
+    report = ImportReport(
+        dry_run=dry_run,
+        rows=len(rows),
+        facts=dict(Counter(r.fact for r in rows)),
+        problems=[ImportProblem(**vars(p)) for p in found],
+        appended=appended,
+        already=len(events) - len(fresh) if not found else 0,
+    )
+    if found and not dry_run:
+        raise ImportRefusedError(report)
+    if dry_run or found:
+        return report, found
+    positions: list[Position] = []
+    for start in range(0, len(fresh), MAX_BATCH_ITEMS):
+        chunk = fresh[start : start + MAX_BATCH_ITEMS]
+        positions.extend(publish(chunk))
+        record(chunk)
+        for event in chunk:
+            appended[event.type] = appended.get(event.type, 0) + 1
+        progress(start + len(chunk), len(fresh))
+    if positions:
+        wait_until_applied(positions)
+    return report.model_copy(update={"appended": appended}), found
 
 
 def ledger_page(

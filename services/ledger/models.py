@@ -13,6 +13,26 @@ class Accepted(BaseModel):
     applied: bool | None = None
 
 
+class ImportProblem(BaseModel):
+    """A broken rule of an imported file, where the clerk will find it."""
+
+    sheet: str
+    row: int | None = Field(description="as the spreadsheet numbers it")
+    column: str | None
+    rule: str
+
+
+class ImportReport(BaseModel):
+    """What an import found and did (`POST /v1/imports`)."""
+
+    dry_run: bool
+    rows: int = Field(description="filled rows read")
+    facts: dict[str, int] = Field(description="rows per fact type")
+    problems: list[ImportProblem]
+    appended: dict[str, int] = Field(description="facts appended now, per type")
+    already: int = Field(description="facts imported before (same rows): skipped")
+
+
 class Contact(BaseModel):
     name: str | None
     phone: str | None

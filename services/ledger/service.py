@@ -13,4 +13,5 @@ SERVICE = Service(
     routers=[router],
     projection=PROJECTION,
     description="Departments' facts in; the visit ledger (顾客回访台帐) out.",
+    upload_paths=("/v1/imports",),
 )

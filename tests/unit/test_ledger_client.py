@@ -38,3 +38,21 @@ def test_check_mode_sends_nothing_and_a_bad_file_exits_1(
     err = capsys.readouterr().err
     assert "item 0: payload.installed_date:" in err
     assert "nothing sent" in err
+
+
+def test_a_csv_is_checked_as_the_import_checks_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from services.ledger.sheets import template_csv
+
+    header = template_csv("installed").lstrip("\ufeff")
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text(header + "C1,U1,2026-03-01\nC1,U2,2026-03-02\n", encoding="utf-8")
+    bad.write_text(header + "C1,U1,2026-03-01\nC1,U2,2026-03-41\n", encoding="utf-8")
+    assert main(["--check", "--fact", "installed", str(good)]) == 0
+    assert "2 valid event(s)" in capsys.readouterr().out
+    assert main(["--check", "--fact", "installed", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "item installed row 3: 安装调试完成日期 (installed_date):" in err
+    assert main(["--check", str(good)]) == 1  # a CSV names its facts
+    assert "--fact" in capsys.readouterr().err

@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from services.ledger.api import facts, ledger
+from services.ledger.api import facts, imports, ledger
 
 router = APIRouter()
 router.include_router(facts.router)
 router.include_router(ledger.router)
+router.include_router(imports.router)
 
 __all__ = ["router"]

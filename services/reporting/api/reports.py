@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import HTMLResponse
 
+from services.kit.audit import audited
 from services.kit.command import run_command
 from services.kit.http import (
     COMMAND_RESPONSES,
@@ -234,10 +235,13 @@ def post_review(
         scope="reporting.record_review",
         request={"period": period, "body": body.model_dump(mode="json")},
         key=key,
-        decide=partial(
-            handlers.record_review,
-            command=command,
-            cutoff_day=cutoff_day(runtime.settings),
+        decide=audited(
+            principal,
+            partial(
+                handlers.record_review,
+                command=command,
+                cutoff_day=cutoff_day(runtime.settings),
+            ),
         ),
         answer_type=ReviewRecorded,
         status_code=status.HTTP_201_CREATED,
