@@ -6,10 +6,12 @@ and the rule) what a consumer could not apply later. schemas/README.md lists
 the limits in a table.
 """
 
+import os
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, Field, StringConstraints
 
@@ -88,9 +90,23 @@ def not_after_years_ahead(today: date, value: date, years: int) -> bool:
     return value <= bound
 
 
+def machine_today(timezone: str = "UTC") -> date:
+    """The machine's calendar date in a time zone.
+
+    `FOLLOWUP_MACHINE_DATE` (tests only) stands in for it, so the suite can
+    prove it passes on any date without `faketime`, which would move Kafka's
+    timestamps too (`make test-dates`); a service's pinned `clock_date` still
+    wins over both (services/kit/settings.py).
+    """
+    simulated = os.environ.get("FOLLOWUP_MACHINE_DATE")
+    if simulated:
+        return date.fromisoformat(simulated)
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
 def _fact_date(value: date) -> date:
     # UTC today: the company's zone differs by less than the years allowed.
-    if not not_after_years_ahead(date.today(), value, FACT_YEARS_AHEAD):
+    if not not_after_years_ahead(machine_today(), value, FACT_YEARS_AHEAD):
         msg = f"must be at most {FACT_YEARS_AHEAD} years after today"
         raise ValueError(msg)
     return value

@@ -8,6 +8,7 @@ test_kafka_acls.py proves what the other users may not do."""
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 
 import psycopg
 import pytest
@@ -16,6 +17,8 @@ from psycopg import sql
 
 from services.kit import kafka_auth
 from services.kit.settings import Settings
+
+CLOCK = date(2026, 11, 30)
 
 
 def unique_prefix() -> str:
@@ -37,6 +40,9 @@ def settings() -> Iterator[Settings]:
         partitions=int(os.environ.get("FOLLOWUP_TEST_PARTITIONS", "3")),
         wait_timeout_s=20,
         batch_size=200,
+        # Every test's "today" is pinned (a test may pin another): results
+        # never depend on the machine's date (`make test-dates` proves it).
+        clock_date=CLOCK,
     )
     # Kit helpers called directly (ensure_topics, lag, producers) use it.
     kafka_auth.configure(isolated)

@@ -1,23 +1,16 @@
 """Configuration from the environment (12-factor), one prefix for all services."""
 
-import os
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.limits import machine_today
+
 
 def local_today(timezone: str) -> date:
-    """Today's calendar date in a time zone (business dates are local dates).
-
-    `FOLLOWUP_MACHINE_DATE` (tests only) stands in for the machine's date, so
-    the suite can prove it passes on any date without `faketime`, which would
-    move Kafka's timestamps too; a pinned `clock_date` still wins over it.
-    """
-    simulated = os.environ.get("FOLLOWUP_MACHINE_DATE")
-    if simulated:
-        return date.fromisoformat(simulated)
-    return datetime.now(ZoneInfo(timezone)).date()
+    """Today's calendar date in a time zone (business dates are local dates),
+    or the simulated machine date of the tests (`schemas.limits.machine_today`)."""
+    return machine_today(timezone)
 
 
 class Settings(BaseSettings):

@@ -32,6 +32,7 @@ from services.ledger.models import (
     ImportReport,
     LedgerPage,
     LedgerRow,
+    OrderPage,
     RetailOrder,
 )
 
@@ -191,10 +192,19 @@ def ledger_page(
 
 
 def retail_orders(
-    conn: views.Connection, *, customer_id: str | None, store_id: str | None, limit: int
-) -> list[RetailOrder]:
-    """Retail orders with their record numbers."""
-    return [
+    conn: views.Connection,
+    *,
+    customer_id: str | None,
+    store_id: str | None,
+    after: str | None,
+    limit: int,
+) -> OrderPage:
+    """One page of retail orders with their record numbers, by order id;
+    `next` names the last order."""
+    rows = views.retail_orders(
+        conn, customer_id=customer_id, store_id=store_id, after=after, limit=limit + 1
+    )
+    items = [
         RetailOrder(
             order_id=r.order_id,
             customer_id=r.customer_id,
@@ -208,10 +218,11 @@ def retail_orders(
                 zip(r.record_nos, r.record_dates, strict=True)
             ),
         )
-        for r in views.retail_orders(
-            conn, customer_id=customer_id, store_id=store_id, limit=limit
-        )
+        for r in rows[:limit]
     ]
+    return OrderPage(
+        items=items, next=items[-1].order_id if len(rows) > limit else None
+    )
 
 
 def _ledger_row(r: views.LedgerLineRow) -> LedgerRow:

@@ -82,3 +82,8 @@ class RetailOrder(BaseModel):
     phone: str | None
     region: str | None
     record_numbers: list[str]
+
+
+class OrderPage(BaseModel):
+    items: list[RetailOrder]
+    next: str | None

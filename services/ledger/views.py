@@ -124,7 +124,8 @@ SELECT o.order_id, o.customer_id, o.store_id, o.delivered_date, o.mode,
 FROM retail_orders o
 WHERE (%(customer_id)s::text IS NULL OR o.customer_id = %(customer_id)s)
   AND (%(store_id)s::text IS NULL OR o.store_id = %(store_id)s)
-ORDER BY o.delivered_date, o.order_id
+  AND (%(after)s::text IS NULL OR o.order_id > %(after)s)
+ORDER BY o.order_id
 LIMIT %(limit)s
 """
 
@@ -286,10 +287,20 @@ def ledger_lines(
 
 
 def retail_orders(
-    conn: Connection, *, customer_id: str | None, store_id: str | None, limit: int
+    conn: Connection,
+    *,
+    customer_id: str | None,
+    store_id: str | None,
+    after: str | None,
+    limit: int,
 ) -> list[RetailOrderRow]:
-    """Retail orders by delivery date, at most `limit`."""
-    params = {"customer_id": customer_id, "store_id": store_id, "limit": limit}
+    """Retail orders by order id after `after`, at most `limit`."""
+    params = {
+        "customer_id": customer_id,
+        "store_id": store_id,
+        "after": after,
+        "limit": limit,
+    }
     return [RetailOrderRow(*row) for row in conn.execute(ORDERS, params).fetchall()]
 
 

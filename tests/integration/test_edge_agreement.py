@@ -35,6 +35,7 @@ from schemas.limits import (
     MAX_NAME,
     MAX_QUANTITY,
     MAX_TEXT,
+    machine_today,
     not_after_years_ahead,
 )
 from schemas.types import VisitKind
@@ -68,7 +69,7 @@ CONSUMERS = (
     FEEDBACK_SERVICE,
     REPORTING_SERVICE,
 )
-TODAY = date.today()
+TODAY = machine_today()
 LAST_FACT = next(
     TODAY + timedelta(days=d)
     for d in range(5 * 366, 0, -1)

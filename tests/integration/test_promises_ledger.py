@@ -18,8 +18,9 @@ pytestmark = pytest.mark.integration
 
 
 def items(body: Any) -> list[dict[str, Any]]:
-    """A list answer's items (`{"items": [...]}`; a bare list accepted too)."""
-    found: list[dict[str, Any]] = body["items"] if isinstance(body, dict) else body
+    """A list answer's items: every list is `{"items": [...], "next": ...}`."""
+    assert set(body) == {"items", "next"}, body
+    found: list[dict[str, Any]] = body["items"]
     return found
 
 
@@ -76,9 +77,17 @@ def test_the_ledger_by_contract_and_the_retail_orders_by_customer_and_store(
         k2 = items(client.get("/v1/ledger", params={"contract_id": "K2"}).json())
         c4 = items(client.get("/v1/orders", params={"customer_id": "C4"}).json())
         s1 = items(client.get("/v1/orders", params={"store_id": "S1"}).json())
+        first = client.get("/v1/orders", params={"limit": 2}).json()
+        rest = client.get(
+            "/v1/orders", params={"limit": 2, "cursor": first["next"]}
+        ).json()
     assert [(r["contract_id"], r["unit_id"]) for r in k2] == [("K2", "U2")]
     assert sorted(o["order_id"] for o in c4) == ["O1", "O2"]
     assert sorted(o["order_id"] for o in s1) == ["O1", "O3"]
+    assert [o["order_id"] for o in first["items"]] == ["O1", "O2"]
+    assert first["next"] == "O2"
+    assert [o["order_id"] for o in rest["items"]] == ["O3"]
+    assert rest["next"] is None
 
 
 def test_the_producer_appends_with_acks_all_and_idempotence(

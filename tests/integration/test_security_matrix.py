@@ -582,7 +582,7 @@ def test_contacts_are_masked_without_the_pii_scope(
         orders = ledger.client.get(
             "/v1/orders", params={"customer_id": "R3"}, headers=ledger.auth(caller)
         ).json()
-        found: dict[str, Any] = orders[0]
+        found: dict[str, Any] = orders["items"][0]
         return found
 
     assert row("manager")["power_contact"] == {"name": "Li Wei", "phone": "13800000001"}

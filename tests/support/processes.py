@@ -44,6 +44,11 @@ def running_services(
         "FOLLOWUP_SCHEMA_PREFIX": settings.schema_prefix,
         "FOLLOWUP_PARTITIONS": str(settings.partitions),
         "FOLLOWUP_WAIT_TIMEOUT_S": str(settings.wait_timeout_s),
+        **(
+            {"FOLLOWUP_CLOCK_DATE": settings.clock_date.isoformat()}
+            if settings.clock_date
+            else {}
+        ),
         **(extra_env or {}),
     }
 

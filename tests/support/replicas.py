@@ -36,6 +36,11 @@ class Replicas:
             "FOLLOWUP_PARTITIONS": str(settings.partitions),
             "FOLLOWUP_REPLICATION_FACTOR": str(settings.replication_factor),
             "FOLLOWUP_WAIT_TIMEOUT_S": str(settings.wait_timeout_s),
+            **(
+                {"FOLLOWUP_CLOCK_DATE": settings.clock_date.isoformat()}
+                if settings.clock_date
+                else {}
+            ),
             **(extra_env or {}),
         }
         self.procs: dict[int, subprocess.Popen[bytes]] = {}

@@ -13,7 +13,13 @@ from services.kit.pii import name_for, phone_for, shows_pii
 from services.kit.security import require
 from services.kit.service import RuntimeDep
 from services.ledger import handlers
-from services.ledger.models import Contact, LedgerPage, LedgerRow, RetailOrder
+from services.ledger.models import (
+    Contact,
+    LedgerPage,
+    LedgerRow,
+    OrderPage,
+    RetailOrder,
+)
 
 router = APIRouter(prefix="/v1", tags=["ledger"], responses=READ_RESPONSES)
 
@@ -71,18 +77,21 @@ def get_ledger(
     return page.model_copy(update={"items": [_row(principal, r) for r in page.items]})
 
 
-@router.get("/orders", response_model=list[RetailOrder])
+@router.get("/orders", response_model=OrderPage)
 def get_orders(
     runtime: RuntimeDep,
     principal: Reader,
+    *,
     customer_id: str | None = None,
     store_id: str | None = None,
     limit: Limit = 100,
-) -> list[RetailOrder]:
-    """Retail orders delivered or picked up, with their visit record numbers;
-    the customer's name and phone masked without the `pii` scope."""
+    cursor: PageCursor = None,
+) -> OrderPage:
+    """Retail orders delivered or picked up, with their visit record numbers,
+    by order id (a page: pass `next` as `cursor`); the customer's name and
+    phone masked without the `pii` scope."""
     with runtime.pool.connection() as conn:
-        orders = handlers.retail_orders(
-            conn, customer_id=customer_id, store_id=store_id, limit=limit
+        page = handlers.retail_orders(
+            conn, customer_id=customer_id, store_id=store_id, after=cursor, limit=limit
         )
-    return [_order(principal, o) for o in orders]
+    return page.model_copy(update={"items": [_order(principal, o) for o in page.items]})
