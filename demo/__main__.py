@@ -38,6 +38,7 @@ PORTS = {
     "survey": 8103,
     "feedback": 8104,
     "reporting": 8105,
+    "console": 8106,
 }
 VISITORS = ("Zhao Min (HF-017)", "Sun Li (HF-021)", "Zhou Jie (HF-033)")
 
@@ -383,6 +384,12 @@ def main() -> int:
             timeout_s=30,
         )
         summarise(client, on)
+    print("Open in a browser (the dashboard's key after #key= never leaves it):")
+    print(
+        f"    dashboard: {url('reporting')}/dashboard?period={period_of(on)}"
+        f"#key={issued['dashboard']}"
+    )
+    print(f"    console:   {url('console')}/  (sign in with a key above, e.g. visitor)")
     return 0
 
 
