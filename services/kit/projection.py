@@ -310,10 +310,12 @@ class ProjectionRunner:
             )
             stored = {TopicPartition(t, p): o for t, p, o in await cur.fetchall()}
         for tp in partitions:
-            if tp in stored:
-                self._consumer.seek(tp, stored[tp])
-            else:
-                await self._consumer.seek_to_beginning(tp)
+            # Offset 0, not seek_to_beginning: aiokafka applies that reset
+            # lazily, and it lost to the group offsets the previous consumer
+            # committed on close, so a rebuild under traffic resumed those
+            # partitions where the old read model had stopped (found by the
+            # fault suite). Below the log start, auto_offset_reset=earliest.
+            self._consumer.seek(tp, stored.get(tp, 0))
             self.state.next_offsets[tp] = stored.get(tp, 0)
         self.state.assigned = len(self._consumer.assignment())
 

@@ -1,6 +1,7 @@
 """Creating the catalogue's topics (admin work, with kafka-python)."""
 
 import logging
+import time
 from collections.abc import Iterable
 
 from kafka.admin import KafkaAdminClient, NewTopic
@@ -86,7 +87,16 @@ def check_copartitioned(bootstrap: str, names: Iterable[str]) -> None:
     topic a service reads, or a replica would own a customer in one topic and
     not in the other (architecture.md point 6).
     """
-    counts = partition_counts(bootstrap, names)
+    wanted = list(names)
+    counts = partition_counts(bootstrap, wanted)
+    # A topic just created by another process can be described with no
+    # partitions for a moment (seen on a fresh cluster): ask again before
+    # calling it a different count.
+    for _ in range(20):
+        if 0 not in counts.values():
+            break
+        time.sleep(0.5)
+        counts = partition_counts(bootstrap, wanted)
     if len(set(counts.values())) > 1:
         listed = ", ".join(f"{t}: {n}" for t, n in sorted(counts.items()))
         msg = (

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from schemas.codec import DecodeError, decode_obj
-from schemas.limits import MAX_TEXT, not_after_years_ahead
+from schemas.limits import MAX_TEXT, machine_today, not_after_years_ahead
 from tests.support.factories import contract, delivered, installed, shipped
 
 
@@ -61,12 +61,12 @@ def test_dates_outside_the_window_are_refused() -> None:
     assert [e["field"] for e in refused(far)] == ["payload.installed_date"]
     past = installed("C1", "U1", "1999-12-31")
     assert [e["field"] for e in refused(past)] == ["payload.installed_date"]
-    soon = (date.today() + timedelta(days=365)).isoformat()
+    soon = (machine_today() + timedelta(days=365)).isoformat()
     decode_obj(installed("C1", "U1", soon))
 
 
 def test_a_fact_more_than_five_years_ahead_is_refused() -> None:
-    ahead = (date.today() + timedelta(days=6 * 366)).isoformat()
+    ahead = (machine_today() + timedelta(days=6 * 366)).isoformat()
     [error] = refused(delivered("C1", "O1", ahead))
     assert error["field"] == "payload.delivered_date"
 
