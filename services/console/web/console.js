@@ -33,7 +33,8 @@ const UI = {
     file: "文件", dry_run: "校验（不导入）", import: "导入", marked: "下载标出错误的工作簿",
     sheet: "工作表", row: "行", column: "列", rule: "规则", rows: "行数", appended: "已追加",
     already: "已存在（未重复追加）", problems: "问题", no_problems: "没有问题", refused: "导入被拒绝，未追加任何内容",
-    escalated: "已升级", loading: "加载中…", error: "出错了",
+    escalated: "已升级", loading: "加载中…", error: "出错了", sending: "正在上传…", checking: "正在校验…",
+    importing: "正在导入…", checked: "校验完成", imported: "导入完成", choose_file: "请先选择文件", no_answer: "服务没有应答",
   },
   en: {
     title: "Service centre", switch: "中文", signout: "Sign out", signin: "Sign in",
@@ -64,7 +65,8 @@ const UI = {
     marked: "Download the marked workbook", sheet: "Sheet", row: "Row", column: "Column", rule: "Rule",
     rows: "Rows", appended: "Appended", already: "Already there (not appended again)",
     problems: "Problems", no_problems: "No problems", refused: "Import refused; nothing appended",
-    escalated: "escalated", loading: "Loading…", error: "Error",
+    escalated: "escalated", loading: "Loading…", error: "Error", sending: "Uploading…", checking: "Checking…",
+    importing: "Importing…", checked: "Checked", imported: "Imported", choose_file: "Choose a file first", no_answer: "The service did not answer",
   },
 };
 const CODES = {
@@ -259,7 +261,7 @@ async function contactsOf(customerId) {
           if (text && !found.people.includes(text)) found.people.push(text);
         }
       }
-      for (const o of orders.ok ? orders.data : []) {
+      for (const o of orders.ok ? orders.data.items : []) {
         found.name = found.name || o.customer_name;
         const text = [o.customer_name, o.phone].filter(Boolean).join(" ");
         if (text && !found.people.includes(text)) found.people.push(text);
@@ -597,14 +599,48 @@ async function uploadPage(main) {
   const file = el("input", { type: "file", id: "upload-file", accept: ".xlsx,.csv" });
   const report = el("div", { id: "upload-report" });
   const isCsv = () => file.files[0] && file.files[0].name.toLowerCase().endsWith(".csv");
+  const progress = el("progress", { id: "upload-progress", max: "1", hidden: true });
+  const phase = el("span", { id: "upload-phase" });
+  const buttons = [];
+  window.consoleApp.uploadPhases = [];
+  const busy = (name, fraction) => {
+    // Sending: the share of the file sent; then the ledger checks or imports
+    // (no share known: an indeterminate bar).
+    if (window.consoleApp.uploadPhases.at(-1) !== name) window.consoleApp.uploadPhases.push(name);
+    progress.hidden = !name || name === "done";
+    if (fraction === undefined) progress.removeAttribute("value"); else progress.value = fraction;
+    phase.textContent = name && name !== "done" ? t(name) : "";
+    for (const b of buttons) b.disabled = !!name && name !== "done";
+  };
+  // XMLHttpRequest rather than fetch: only it reports the upload's progress.
+  const post = (path, body, type, dryRun) => new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/ledger" + path);
+    xhr.setRequestHeader("Authorization", "Bearer " + key());
+    xhr.setRequestHeader("Content-Type", type);
+    xhr.upload.onprogress = (e) => busy("sending", e.lengthComputable ? e.loaded / e.total : undefined);
+    xhr.upload.onload = () => busy(dryRun ? "checking" : "importing");
+    xhr.onload = () => {
+      busy("done");
+      let data = xhr.responseText;
+      if ((xhr.getResponseHeader("content-type") || "").includes("json")) {
+        try { data = JSON.parse(xhr.responseText); } catch (e) { /* left as text */ }
+      }
+      if (xhr.status === 401) signOut(t("bad_key"));
+      resolve({ status: xhr.status, ok: xhr.status >= 200 && xhr.status < 300, data });
+    };
+    xhr.onerror = () => { busy("done"); resolve({ status: 0, ok: false, data: { detail: t("no_answer") } }); };
+    busy("sending", 0);
+    xhr.send(body);
+  });
   const send = async (dryRun, format) => {
-    if (!file.files[0]) return null;
+    if (!file.files[0]) { report.replaceChildren(el("p", { class: "error", text: t("choose_file") })); return null; }
     const type = isCsv() ? "text/csv" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     let path = "/v1/imports?dry_run=" + dryRun + (isCsv() ? "&fact=" + fact.value : "");
     if (format) path += "&format=" + format;
     if (format) { await download("ledger", path, "checked-" + file.files[0].name.replace(/\.csv$/i, ".xlsx"), { method: "POST", body: file.files[0], headers: { "Content-Type": type } }); return null; }
-    report.replaceChildren(el("p", { text: t("loading") }));
-    return api("ledger", path, { method: "POST", body: file.files[0], headers: { "Content-Type": type, "Idempotency-Key": uuid() } });
+    report.replaceChildren();
+    return post(path, file.files[0], type, dryRun);
   };
   const render = (answer) => {
     if (!answer) return;
@@ -617,11 +653,15 @@ async function uploadPage(main) {
     const d = answer.data;
     const counts = (o) => Object.entries(o || {}).map(([k, n]) => code(k) + " " + n).join(", ") || "0";
     report.replaceChildren(
-      el("p", { id: "upload-summary", text: [t("rows") + " " + d.rows, d.dry_run ? counts(d.facts) : t("appended") + ": " + counts(d.appended), t("already") + ": " + (d.already || 0)].join(" · ") }),
+      el("p", { id: "upload-summary", "data-dry-run": String(d.dry_run), text: [t(d.dry_run ? "checked" : "imported"), t("rows") + " " + d.rows + " (" + counts(d.facts) + ")", d.dry_run ? null : t("appended") + ": " + counts(d.appended), t("already") + ": " + (d.already || 0)].filter(Boolean).join(" · ") }),
       d.problems && d.problems.length
         ? table(["sheet", "row", "column", "rule"], d.problems.map((p) => el("tr", {}, [p.sheet, p.row, p.column, p.rule].map((x) => el("td", { text: x === undefined || x === null ? "" : String(x) })))), { id: "problems" })
         : el("p", { id: "problems", text: t("no_problems") }));
   };
+  buttons.push(
+    el("button", { type: "button", id: "upload-dry-run", text: t("dry_run"), onclick: async () => render(await send(true)) }),
+    el("button", { type: "button", id: "upload-marked", text: t("marked"), onclick: () => send(true, "xlsx") }),
+    el("button", { type: "button", id: "upload-import", text: t("import"), onclick: async () => render(await send(false)) }));
   main.append(el("h2", { text: t("upload") }),
     el("div", { class: "card" },
       el("label", {}, t("department") + " ", department), " ",
@@ -631,9 +671,7 @@ async function uploadPage(main) {
       el("button", { type: "button", id: "template-csv", text: t("template_csv"), onclick: () => download("ledger", "/v1/imports/template.csv?fact=" + fact.value, "template-" + fact.value + ".csv") })),
     el("div", { class: "card" },
       el("label", {}, t("file") + " ", file), " ",
-      el("button", { type: "button", id: "upload-dry-run", text: t("dry_run"), onclick: async () => render(await send(true)) }), " ",
-      el("button", { type: "button", id: "upload-marked", text: t("marked"), onclick: () => send(true, "xlsx") }), " ",
-      el("button", { type: "button", id: "upload-import", text: t("import"), onclick: async () => render(await send(false)) })),
+      ...buttons, " ", progress, " ", phase),
     report);
 }
 
