@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check unit integration e2e stack stop-stack wipe-stack services stop bench schemas clean scale k8s-tools
+.PHONY: demo test check unit integration e2e stack stop-stack wipe-stack services stop bench schemas clean scale k8s-tools web browser
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "needs $(PY)"; exit 1; }
@@ -17,13 +17,13 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 ## demo: install, start Kafka + PostgreSQL + the five services, feed a sample, print a summary
-demo: $(STAMP) stack
+demo: $(STAMP) stack web
 	bash deploy/local/services.sh start
 	$(BIN)/python -m demo
 	bash deploy/local/services.sh urls
 
 ## test: the whole suite (lint, types, schemas, unit, integration, e2e) on the real broker and database
-test: $(STAMP) stack check
+test: $(STAMP) stack check web browser
 	$(BIN)/pytest tests
 
 check: $(STAMP) k8s-tools
@@ -32,6 +32,19 @@ check: $(STAMP) k8s-tools
 	$(BIN)/mypy --explicit-package-bases services schemas bench demo tests deploy/k8s deploy/tools
 	$(BIN)/python -m schemas.export --check
 	$(BIN)/python -m deploy.k8s.generate --check
+
+## web: the dashboard's npm dependencies (Apache ECharts) from package-lock.json
+WEB_DIR := services/reporting/web
+web: $(WEB_DIR)/node_modules/.package-lock.json
+$(WEB_DIR)/node_modules/.package-lock.json: $(WEB_DIR)/package.json $(WEB_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "needs node and npm (apt-get install -y nodejs npm)"; exit 1; }
+	npm ci --prefix $(WEB_DIR) --no-audit --no-fund
+
+## browser: headless Chromium, its WebDriver and a Chinese font (Debian packages) for the browser tests and the PDF
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium chromium-driver fonts-wqy-zenhei; }
 
 ## k8s-tools: kustomize and kubeconform (Go modules) for the offline manifest checks
 GOBIN_DIR := $(shell go env GOPATH 2>/dev/null || echo $$HOME/go)/bin
@@ -44,6 +57,13 @@ $(GOBIN_DIR)/kubeconform:
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
+## test-dates: the date-sensitive tests with the machine's date moved back and ahead (FOLLOWUP_MACHINE_DATE; faketime would move Kafka's timestamps)
+DATE_TESTS ?= tests/unit tests/integration/test_scheduler_tick.py tests/integration/test_scheduler_api.py tests/integration/test_feedback_api.py tests/integration/test_feedback_command_path.py tests/integration/test_promises_feedback.py tests/integration/test_promises_survey.py tests/integration/test_survey_api.py tests/integration/test_closed_loop.py
+.PHONY: test-dates
+test-dates: $(STAMP) stack
+	FOLLOWUP_MACHINE_DATE=2025-01-01 $(BIN)/pytest -q $(DATE_TESTS)
+	FOLLOWUP_MACHINE_DATE=2030-01-01 $(BIN)/pytest -q $(DATE_TESTS)
+
 integration: $(STAMP) stack
 	$(BIN)/pytest tests/integration
 
@@ -51,7 +71,7 @@ e2e: $(STAMP) stack
 	$(BIN)/pytest tests/e2e
 
 ## stack: Kafka + PostgreSQL; BROKERS=3 starts a three-node Kafka cluster (RF 3, min.insync.replicas 2)
-stack:
+stack: $(STAMP)
 	bash deploy/local/stack.sh start
 
 stop-stack:
@@ -74,9 +94,26 @@ stop:
 	bash deploy/local/stack.sh stop
 
 BENCH_EVENTS ?= 200000
-## bench: the ledger read model against bare Kafka consumption and COPY (BENCHMARKS.md); BENCH_EVENTS=20000 for a quick run
+## bench: every read model against bare consumption, accept → visible latency and RSS, queries at volume, the Friday batch at 50,000 rows (BENCHMARKS.md); BENCH_QUICK=1 (or bench-quick) for the short form CI runs
 bench: $(STAMP) stack
+	$(BIN)/python -m bench.projections $(if $(BENCH_QUICK),--quick,--events $(BENCH_EVENTS))
+	$(BIN)/python -m bench.latency $(if $(BENCH_QUICK),--quick)
+	$(BIN)/python -m bench.queries $(if $(BENCH_QUICK),--quick)
+	$(BIN)/python -m bench.imports $(if $(BENCH_QUICK),--quick)
+
+.PHONY: bench-quick bench-ledger
+bench-quick:
+	$(MAKE) bench BENCH_QUICK=1
+
+## bench-ledger: the ledger read model alone against bare consumption and COPY
+bench-ledger: $(STAMP) stack
 	$(BIN)/python -m bench.ledger_projection --events $(BENCH_EVENTS)
+
+.PHONY: faults
+FAULTS ?= short
+## faults: the fault suite with its oracle on a private Kafka + PostgreSQL (FAULTS=full: 2,000 customers, three brokers, leader kills)
+faults: $(STAMP)
+	$(BIN)/python -m tests.faults --$(FAULTS)
 
 schemas: $(STAMP)
 	$(BIN)/python -m schemas.export

@@ -24,10 +24,10 @@ class Settings(BaseSettings):
     # defaults are the local stack's admin with its fixed development
     # password (like the database_url's followup:followup); deploy/local/
     # services.sh and the production manifests set each service's own user.
-    kafka_security_protocol: str = "PLAINTEXT"  # H10B-TEMP: switched at the end
-    kafka_sasl_mechanism: str | None = None
-    kafka_sasl_username: str | None = None
-    kafka_sasl_password: str | None = None
+    kafka_security_protocol: str = "SASL_PLAINTEXT"
+    kafka_sasl_mechanism: str | None = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = "followup-admin"
+    kafka_sasl_password: str | None = "followup-admin"
     database_url: str = "postgresql://followup:followup@127.0.0.1:5433/followup"
     # Prefixes let several deployments (or test runs) share one broker and one
     # database without seeing each other's topics or schemas.
