@@ -14,7 +14,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from fastapi.responses import JSONResponse
 
 from services.kit import audit
-from services.kit.http import AUTH_RESPONSES, COMMAND_RESPONSES, field_problem
+from services.kit.http import (
+    AUTH_RESPONSES,
+    COMMAND_RESPONSES,
+    READ_RESPONSES,
+    Refusal,
+    Unprocessable,
+    field_problem,
+)
 from services.kit.keys import FACT_SCOPES, Principal
 from services.kit.security import forbidden, require
 from services.kit.service import RuntimeDep
@@ -45,7 +52,7 @@ def _department_of(principal: Principal, asked: str | None) -> str:
 @router.get(
     "/template.xlsx",
     response_class=Response,
-    responses={**AUTH_RESPONSES, 200: {"content": {sheets.XLSX: {}}}},
+    responses={**READ_RESPONSES, 200: {"content": {sheets.XLSX: {}}}},
 )
 def template_xlsx(principal: Reader, department: Department | None = None) -> Response:
     """A department's template: one sheet per fact it reports, one column
@@ -62,7 +69,7 @@ def template_xlsx(principal: Reader, department: Department | None = None) -> Re
 @router.get(
     "/template.csv",
     response_class=Response,
-    responses={**AUTH_RESPONSES, 200: {"content": {"text/csv": {}}}},
+    responses={**READ_RESPONSES, 200: {"content": {"text/csv": {}}}},
 )
 def template_csv(principal: Reader, fact: Fact) -> Response:
     """The header line of one fact's CSV (UTF-8)."""
@@ -79,10 +86,17 @@ def template_csv(principal: Reader, fact: Fact) -> Response:
     response_model=ImportReport,
     responses={
         **AUTH_RESPONSES,
-        400: COMMAND_RESPONSES[400],
+        400: {
+            "model": Refusal,
+            "description": "not a readable workbook or UTF-8 CSV",
+        },
         413: COMMAND_RESPONSES[413],
-        415: {"description": "neither a workbook (.xlsx) nor CSV"},
-        422: {"description": "the file's problems; nothing appended"},
+        415: {"model": Refusal, "description": "neither a workbook (.xlsx) nor CSV"},
+        422: {
+            "model": Unprocessable,
+            "description": "the file's problems (`item`: its row, `field`: its"
+            " column, and its `sheet`); nothing appended",
+        },
         200: {"content": {sheets.XLSX: {}}},
     },
 )
