@@ -1,5 +1,6 @@
 """`POST /v1/events`: departments' facts, straight to the log."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, status
@@ -14,7 +15,7 @@ from services.kit.http import (
 )
 from services.kit.keys import FACT_SCOPES, Principal
 from services.kit.security import forbidden, require
-from services.kit.service import RuntimeDep
+from services.kit.service import Runtime, RuntimeDep
 from services.ledger import views
 from services.ledger.domain.facts import (
     InvalidEventsError,
@@ -34,6 +35,26 @@ Appender = Annotated[Principal, Depends(require(*FACT_SCOPES.values()))]
 def may_append(principal: Principal) -> frozenset[str]:
     """The fact types this key may append."""
     return frozenset(t for t, scope in FACT_SCOPES.items() if principal.may(scope))
+
+
+def known_in(runtime: Runtime) -> Callable[[Any], dict[Any, bytes]]:
+    """The fingerprints of the event ids the ledger applied (resends)."""
+
+    def known(event_ids: Any) -> dict[Any, bytes]:
+        with runtime.pool.connection() as conn:
+            return views.fingerprints(conn, event_ids)
+
+    return known
+
+
+def recorder(runtime: Runtime, principal: Principal) -> Callable[[Any], None]:
+    """Notes in the audit trail the facts the key appended."""
+
+    def record(events: Any) -> None:
+        with runtime.pool.connection() as conn:
+            audit.record(conn, principal, events)
+
+    return record
 
 
 def stores_of(principal: Principal) -> frozenset[str] | None:
@@ -71,14 +92,6 @@ def post_events(
     key's scopes, or a delivery for another store than a store key's own, is
     a 403 and appends nothing."""
 
-    def known(event_ids: Any) -> dict[Any, bytes]:
-        with runtime.pool.connection() as conn:
-            return views.fingerprints(conn, event_ids)
-
-    def record(events: Any) -> None:
-        with runtime.pool.connection() as conn:
-            audit.record(conn, principal, events)
-
     try:
         return accept_facts(
             body=body,
@@ -86,8 +99,8 @@ def post_events(
             may_append=may_append(principal),
             stores=stores_of(principal),
             publish=runtime.publish,
-            known=known,
-            record=record,
+            known=known_in(runtime),
+            record=recorder(runtime, principal),
             wait_until_applied=runtime.wait_until_applied if wait else None,
         )
     except OutsideScopeError as exc:

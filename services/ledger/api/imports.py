@@ -8,12 +8,11 @@ a clean file appends every fact, and importing it again appends nothing.
 """
 
 import asyncio
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from services.kit import audit
 from services.kit.http import (
     AUTH_RESPONSES,
     COMMAND_RESPONSES,
@@ -25,8 +24,14 @@ from services.kit.http import (
 from services.kit.keys import FACT_SCOPES, Principal
 from services.kit.security import forbidden, require
 from services.kit.service import RuntimeDep
-from services.ledger import sheets, views
-from services.ledger.api.facts import Appender, may_append, stores_of
+from services.ledger import sheets
+from services.ledger.api.facts import (
+    Appender,
+    known_in,
+    may_append,
+    recorder,
+    stores_of,
+)
 from services.ledger.domain.facts import OutsideScopeError
 from services.ledger.domain.imports import COLUMNS, DEPARTMENTS
 from services.ledger.handlers import ImportRefusedError, import_rows
@@ -132,14 +137,6 @@ async def post_import(
     except sheets.UnreadableFileError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from None
 
-    def known(event_ids: Any) -> dict[Any, bytes]:
-        with runtime.pool.connection() as conn:
-            return views.fingerprints(conn, event_ids)
-
-    def record(events: Any) -> None:
-        with runtime.pool.connection() as conn:
-            audit.record(conn, principal, events)
-
     try:
         report, located = await asyncio.to_thread(
             import_rows,
@@ -151,8 +148,8 @@ async def post_import(
             dry_run=dry_run,
             source=f"import:{principal.key_id}",
             publish=runtime.publish,
-            known=known,
-            record=record,
+            known=known_in(runtime),
+            record=recorder(runtime, principal),
             wait_until_applied=runtime.wait_until_applied,
         )
     except OutsideScopeError as exc:
