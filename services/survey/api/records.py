@@ -23,6 +23,7 @@ from services.kit.service import RuntimeDep
 from services.survey import handlers
 from services.survey.domain.visits import RecordVisit
 from services.survey.models import (
+    ServiceVisitCreate,
     VisitRecordCreate,
     VisitRecordCreated,
     VisitRecordPage,
@@ -61,20 +62,7 @@ def post_visit_record(
     `product_quality` / `service_quality` given are the overall ratings; the
     record's own are the worst of those and every rated answer on the subject.
     """
-    command = RecordVisit(
-        visit_id=body.visit_id,
-        visited_on=body.visited_on,
-        visitor=body.visitor,
-        channel=body.channel,
-        answers=body.answers,
-        product_quality=body.product_quality,
-        service_quality=body.service_quality,
-        suggestions=body.suggestions,
-        needs=body.needs,
-        opportunities=body.opportunities,
-        unresolved_by_phone=body.unresolved_by_phone,
-        actor=principal.actor,
-    )
+    command = visit_of(body, body.visit_id, principal.actor)
     return run_command(
         runtime,
         scope="survey.record_visit",
@@ -89,6 +77,27 @@ def post_visit_record(
         answer_type=VisitRecordCreated,
         status_code=status.HTTP_201_CREATED,
         wait=wait,
+    )
+
+
+def visit_of(
+    body: VisitRecordCreate | ServiceVisitCreate, visit_id: str, actor: str
+) -> RecordVisit:
+    """The record a body describes, as the key's `actor` records it (a
+    planned visit's record and a service visit's take the same fields)."""
+    return RecordVisit(
+        visit_id=visit_id,
+        visited_on=body.visited_on,
+        visitor=body.visitor,
+        channel=body.channel,
+        answers=body.answers,
+        product_quality=body.product_quality,
+        service_quality=body.service_quality,
+        suggestions=body.suggestions,
+        needs=body.needs,
+        opportunities=body.opportunities,
+        unresolved_by_phone=body.unresolved_by_phone,
+        actor=actor,
     )
 
 

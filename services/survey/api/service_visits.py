@@ -12,7 +12,8 @@ from services.kit.keys import RECORD_VISITS, Principal
 from services.kit.security import require
 from services.kit.service import RuntimeDep
 from services.survey import handlers
-from services.survey.domain.visits import RecordServiceVisit, RecordVisit
+from services.survey.api.records import visit_of
+from services.survey.domain.visits import RecordServiceVisit
 from services.survey.models import ServiceVisitCreate, VisitRecordCreated
 
 router = APIRouter(
@@ -44,20 +45,7 @@ def post_service_visit(
     else from the body. Without an Idempotency-Key every post is a new visit.
     """
     command = RecordServiceVisit(
-        visit=RecordVisit(
-            visit_id="",
-            visited_on=body.visited_on,
-            visitor=body.visitor,
-            channel=body.channel,
-            answers=body.answers,
-            product_quality=body.product_quality,
-            service_quality=body.service_quality,
-            suggestions=body.suggestions,
-            needs=body.needs,
-            opportunities=body.opportunities,
-            unresolved_by_phone=body.unresolved_by_phone,
-            actor=principal.actor,
-        ),
+        visit=visit_of(body, "", principal.actor),
         customer_id=body.customer_id,
         unit_id=body.unit_id,
         product_model=body.product_model,
