@@ -15,6 +15,7 @@ from kafka import KafkaConsumer, TopicPartition
 from psycopg import sql
 
 from services.kit import kafka_auth
+from services.kit.progress import Progress
 
 
 def end_offsets(bootstrap: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
@@ -65,3 +66,34 @@ def wait_caught_up(
         if missing == 0 or time.monotonic() >= deadline:
             return missing
         time.sleep(0.1)
+
+
+def follow_rebuild(
+    database_url: str,
+    schema: str,
+    bootstrap: str,
+    topics: Sequence[str],
+    *,
+    timeout_s: float,
+    progress: Progress,
+) -> int:
+    """Show a read model being rebuilt up to the log end taken now, until it
+    caught up or `timeout_s` passed; return what is still behind.
+
+    The running service re-creates the schema after a rebuild dropped it;
+    until then (or while no service runs) nothing counts as applied.
+    """
+    ends = end_offsets(bootstrap, topics)
+    progress.total = sum(ends.values())
+    deadline = time.monotonic() + timeout_s
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while True:
+            try:
+                missing = behind(conn, schema, ends)
+            except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName):
+                missing = progress.total
+            progress.update(progress.total - missing)
+            if missing == 0 or time.monotonic() >= deadline:
+                progress.finish()
+                return missing
+            time.sleep(0.5)

@@ -8,6 +8,7 @@ the producer, and runs the consumers, the outbox relay and the jobs beside
 the HTTP server; `/healthz`, `/readyz` and `/metrics` come with every service.
 """
 
+import argparse
 import asyncio
 import logging
 import sys
@@ -37,11 +38,12 @@ from services.kit.http import (
     request_problems,
     unavailable,
 )
-from services.kit.lag import wait_caught_up
+from services.kit.lag import follow_rebuild, wait_caught_up
 from services.kit.logs import configure_logging
 from services.kit.metrics import EVENTS_PUBLISHED
 from services.kit.outbox import OutboxRelay, sent_positions
 from services.kit.producer import EventProducer, Position
+from services.kit.progress import Progress
 from services.kit.projection import Projection, ProjectionRunner
 from services.kit.settings import Settings
 from services.kit.topics import (
@@ -453,6 +455,51 @@ def create_app(service: Service, settings: Settings) -> FastAPI:
     return app
 
 
+def rebuild(service: Service, settings: Settings, args: Sequence[str]) -> int:
+    """`rebuild [--wait] [--timeout S]`: drop the read model; with `--wait`,
+    show the running service rebuilding it with a progress bar until it has
+    applied the log as it stood at the drop (exit 1 if `S` seconds pass)."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m services.{service.name} rebuild",
+        description=rebuild.__doc__,
+    )
+    parser.add_argument("--wait", action="store_true")
+    parser.add_argument("--timeout", type=float, default=3600.0)
+    options = parser.parse_args(list(args))
+    schema = settings.schema_for(service.name)
+    # Only the views: the read model's positions live with it, so its
+    # consumer restarts from the beginning of the log (a running service
+    # re-creates the schema at once and refuses commands until it caught
+    # up). The store schema, the command side, is never dropped.
+    drop_schema(settings.database_url, schema)
+    print(
+        f"dropped the read model {schema!r}; the service rebuilds it from the "
+        "log (at once if it is running, else on its next start); the command "
+        f"side {settings.store_schema_for(service.name)!r} is kept",
+        flush=True,
+    )
+    if not options.wait or service.projection is None:
+        return 0
+    topics = [t.full_name(settings.topic_prefix) for t in service.projection.topics]
+    missing = follow_rebuild(
+        settings.database_url,
+        schema,
+        settings.kafka_bootstrap,
+        topics,
+        timeout_s=options.timeout,
+        progress=Progress(f"rebuild {schema}", 0, unit="events", stream=sys.stderr),
+    )
+    if missing:
+        print(
+            f"{missing:,} events still to apply after {options.timeout:.0f}s; is "
+            f"the service running? (python -m services.{service.name})",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"rebuilt {schema!r}: caught up with the log", flush=True)
+    return 0
+
+
 def main(service: Service, argv: Sequence[str] | None = None) -> int:
     """`python -m services.<name> [serve|rebuild|dlq ...]`."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -461,23 +508,12 @@ def main(service: Service, argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level, service.name)
     kafka_auth.configure(settings)
     if command == "rebuild":
-        # Only the views: the read model's positions live with it, so its
-        # consumer restarts from the beginning of the log (a running service
-        # re-creates the schema at once and refuses commands until it caught
-        # up). The store schema, the command side, is never dropped.
-        drop_schema(settings.database_url, settings.schema_for(service.name))
-        print(
-            f"dropped the read model {settings.schema_for(service.name)!r}; "
-            "the service rebuilds it from the log (at once if it is running, "
-            "else on its next start); the command side "
-            f"{settings.store_schema_for(service.name)!r} is kept"
-        )
-        return 0
+        return rebuild(service, settings, args[1:])
     if command == "dlq":
         return deadletters.run(settings, service.name, service.migrations, args[1:])
     if command != "serve":
         print(
-            f"usage: python -m services.{service.name} [serve|rebuild|dlq]",
+            f"usage: python -m services.{service.name} [serve|rebuild [--wait]|dlq]",
             file=sys.stderr,
         )
         return 2

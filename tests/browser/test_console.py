@@ -9,7 +9,6 @@ re-visit in the worklist and records it satisfied; the ticket shows
 verified. Screenshots of each page go to tests/browser/artifacts/."""
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ import pytest
 
 from services.kit.settings import Settings
 from tests.support import auth
+from tests.support.browser import chromium
 from tests.support.factories import contract, powered_on, shipped
 from tests.support.processes import (
     SERVICES,
@@ -32,14 +32,11 @@ from tests.support.processes import (
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = shutil.which("chromium")
-DRIVER = shutil.which("chromedriver")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 # Today pinned for every service; the scheduler's background tick an hour away.
 PINNED = {"FOLLOWUP_CLOCK_DATE": "2026-11-30", "FOLLOWUP_TICK_INTERVAL_S": "3600"}
 
 from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service as DriverService  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -73,24 +70,8 @@ def deployment(settings: Settings, tmp_path: Path) -> Iterator[dict[str, str]]:
 
 @pytest.fixture
 def browser() -> Iterator[webdriver.Chrome]:
-    assert CHROMIUM, "chromium: run `make browser`"
-    assert DRIVER, "chromedriver: run `make browser`"
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,1800",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=DriverService(DRIVER), options=options)
-    try:
+    with chromium(1400, 1800) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def ready(driver: webdriver.Chrome, page: str | None = None) -> None:

@@ -8,7 +8,6 @@ tests/browser/artifacts/ (and the Chinese one to docs/ for the README)."""
 
 import asyncio
 import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -28,12 +27,11 @@ from services.reporting.service import SERVICE
 from tests.integration.test_reporting import november_events
 from tests.integration.test_reporting_dashboard import sla_and_capa_events
 from tests.support import auth
+from tests.support.browser import CHROMIUM, DRIVER, chromium
 from tests.support.processes import free_port
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = shutil.which("chromium")
-DRIVER = shutil.which("chromedriver")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -50,7 +48,6 @@ MISSING = [
 ]
 
 from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service as DriverService  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -97,22 +94,8 @@ def deployment(settings: Settings) -> Iterator[tuple[str, str]]:
 @pytest.fixture
 def browser() -> Iterator[webdriver.Chrome]:
     assert not MISSING, f"missing {MISSING}: run `make browser web`"
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,2400",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=DriverService(str(DRIVER)), options=options)
-    try:
+    with chromium(1400, 2400) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def wait_ready(driver: webdriver.Chrome) -> None:

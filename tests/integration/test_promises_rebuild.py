@@ -155,22 +155,45 @@ def snapshot(settings: Settings, schema: str) -> dict[str, list[str]]:
     return out
 
 
-def rebuild(settings: Settings, name: str) -> str:
-    """Run `python -m services.<name> rebuild` against this deployment."""
+def run_rebuild(
+    settings: Settings, name: str, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m services.<name> rebuild [options]` against this deployment."""
     env = {**os.environ}
     for key, value in settings.model_dump(exclude_none=True).items():
         if isinstance(value, str | int | float | date):
             env[f"FOLLOWUP_{key.upper()}"] = str(value)
-    done = subprocess.run(
-        [sys.executable, "-m", f"services.{name}", "rebuild"],
+    return subprocess.run(
+        [sys.executable, "-m", f"services.{name}", "rebuild", *options],
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=90,
         check=False,
     )
+
+
+def rebuild(settings: Settings, name: str) -> str:
+    """The rebuild command waiting for the running service, with its
+    progress: what it printed on stdout."""
+    done = run_rebuild(settings, name, "--wait", "--timeout", "60")
     assert done.returncode == 0, done.stderr
+    # The progress (stderr is no terminal here: a line per tenth) ends at
+    # every event of the read model's topics applied.
+    last = done.stderr.strip().splitlines()[-1]
+    assert "(100%)" in last, done.stderr
+    assert "events" in last, done.stderr
+    assert "caught up with the log" in done.stdout, done.stdout
     return done.stdout
+
+
+def test_the_rebuild_command_says_when_no_service_rebuilds(settings: Settings) -> None:
+    """`--wait` with no service running: a clear error, not a silent wait."""
+    produce(settings, [decode_obj(contract("C1", "K1"))])
+    done = run_rebuild(settings, "ledger", "--wait", "--timeout", "2")
+    assert done.returncode == 1, done
+    assert "1 events still to apply" in done.stderr, done.stderr
+    assert "is the service running?" in done.stderr, done.stderr
 
 
 def test_the_rebuild_command_of_every_service_replays_the_same_tables(
