@@ -27,7 +27,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,20 +35,25 @@ from subprocess import Popen
 from typing import Any
 
 import httpx
+from psycopg import sql
 
 from bench.cleanup import clean_up
 from bench.machine import load_average, machine_facts
+from schemas.types import VisitKind
 from services.kit import kafka_auth, keys
 from services.kit.db import connect_async
 from services.kit.settings import Settings
 from tests.support import factories
 from tests.support.processes import running_services
+from tests.support.survey import record_body
 
 POLL_S = 0.01
 GRACE_S = 15.0
 LIMIT_MS = 300.0
 FULL_STEPS = (50, 100, 200, 300, 500)
 QUICK_STEPS = (50, 100)
+FULL_RECORD_STEPS = (25, 50, 100, 200)
+QUICK_RECORD_STEPS = (10, 25)
 
 
 @dataclass
@@ -91,26 +96,30 @@ def _facts(customer: str, industrial: bool, today: date) -> list[dict[str, Any]]
 
 
 class Watcher:
-    """Polls the scheduler's read model for the customers still pending."""
+    """Polls a read model (the scheduler's visits, or feedback's tickets)
+    for the customers still pending."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, service: str = "scheduler", table: str = "visits"
+    ) -> None:
         self.settings = settings
+        self.service = service
+        self.table = table
         self.pending: dict[str, float] = {}  # customer -> accepted at
         self.seen: dict[str, float] = {}  # customer -> accept → visible, s
         self._stop = asyncio.Event()
 
     async def run(self) -> None:
         """Until stopped: every POLL_S, which pending customers are visible."""
-        schema = self.settings.schema_for("scheduler")
+        schema = self.settings.schema_for(self.service)
+        query = sql.SQL(
+            "SELECT DISTINCT customer_id FROM {} WHERE customer_id = ANY(%s)"
+        ).format(sql.Identifier(self.table))
         async with await connect_async(self.settings.database_url, schema) as conn:
             await conn.set_autocommit(True)
             while not self._stop.is_set():
                 if self.pending:
-                    cur = await conn.execute(
-                        "SELECT DISTINCT customer_id FROM visits"
-                        " WHERE customer_id = ANY(%s)",
-                        (list(self.pending),),
-                    )
+                    cur = await conn.execute(query, (list(self.pending),))
                     now = time.perf_counter()
                     for (customer,) in await cur.fetchall():
                         accepted = self.pending.pop(customer, None)
@@ -125,31 +134,35 @@ class Watcher:
 
 async def _post(
     client: httpx.AsyncClient,
-    url: str,
+    target: str,
     *,
     customer: str,
-    body: list[dict[str, Any]],
+    body: list[dict[str, Any]] | dict[str, Any],
     step: Step,
     watcher: Watcher,
+    expected: int,
 ) -> None:
     sent = time.perf_counter()
     try:
-        answer = await client.post(f"{url}/v1/events", json=body)
+        answer = await client.post(target, json=body)
     except httpx.HTTPError as exc:
         name = type(exc).__name__
         step.refused[name] = step.refused.get(name, 0) + 1
         return
     now = time.perf_counter()
     step.answer_ms.append((now - sent) * 1000)
-    if answer.status_code != 202:
+    if answer.status_code != expected:
         code = str(answer.status_code)
         step.refused[code] = step.refused.get(code, 0) + 1
         if len(step.refused) == 1 and sum(step.refused.values()) == 1:
             print(f"    refused: {answer.status_code} {answer.text[:300]}")
         return
     step.posted += 1
-    step.facts += len(body)
+    step.facts += len(body) if isinstance(body, list) else 1
     watcher.pending[customer] = now
+
+
+Offer = Callable[[int], tuple[str, list[dict[str, Any]] | dict[str, Any]]]
 
 
 async def run_step(
@@ -163,10 +176,77 @@ async def run_step(
 ) -> None:
     """Offer `step.rate` facts/s for `step.seconds`, then wait for the rest."""
     # Two customers of five facts (one 4-fact post, one single) per 5 facts.
-    posts_per_s = step.rate * 2 / 5
-    total = int(posts_per_s * step.seconds)
     tag = uuid.uuid4().hex[:6]
     today = settings.today()
+
+    def fact(i: int) -> tuple[str, list[dict[str, Any]]]:
+        customer = f"B{tag}-{i:06d}"
+        return customer, _facts(customer, i % 2 == 0, today)
+
+    await _offer(
+        client,
+        f"{url}/v1/events",
+        expected=202,
+        make=fact,
+        posts_per_s=step.rate * 2 / 5,
+        watcher=watcher,
+        step=step,
+        drain_s=drain_s,
+    )
+
+
+async def run_record_step(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    watcher: Watcher,
+    step: Step,
+    visits: list[tuple[str, str, str]],
+    settings: Settings,
+    drain_s: float,
+) -> None:
+    """Offer `step.rate` dissatisfied visit records/s to the survey, each on
+    another customer's planned visit (taken from `visits`): each raises a
+    complaint, which opens a ticket in feedback (what the watcher waits for)."""
+    on = settings.today().isoformat()
+
+    def record(_: int) -> tuple[str, dict[str, Any]]:
+        customer, visit_id, kind = visits.pop()
+        body = record_body(
+            visit_id,
+            VisitKind(kind),
+            visited_on=on,
+            product_quality="dissatisfied",
+        )
+        return customer, body
+
+    total = min(len(visits), int(step.rate * step.seconds))
+    step.seconds = total / step.rate
+    await _offer(
+        client,
+        f"{url}/v1/visit-records",
+        expected=201,
+        make=record,
+        posts_per_s=step.rate,
+        watcher=watcher,
+        step=step,
+        drain_s=drain_s,
+    )
+
+
+async def _offer(
+    client: httpx.AsyncClient,
+    target: str,
+    *,
+    expected: int,
+    make: Offer,
+    posts_per_s: float,
+    watcher: Watcher,
+    step: Step,
+    drain_s: float,
+) -> None:
+    """Open loop: one post every 1/posts_per_s seconds whatever the answers."""
+    total = int(posts_per_s * step.seconds)
     started = time.perf_counter()
     tasks = []
     watcher.seen.clear()
@@ -175,23 +255,23 @@ async def run_step(
         delay = at - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        customer = f"B{tag}-{i:06d}"
-        body = _facts(customer, i % 2 == 0, today)
+        customer, body = make(i)
         tasks.append(
             asyncio.create_task(
                 _post(
                     client,
-                    url,
+                    target,
                     customer=customer,
                     body=body,
                     step=step,
                     watcher=watcher,
+                    expected=expected,
                 )
             )
         )
     # Bounded: what is not answered GRACE_S after the last send is counted
     # as unanswered (the offered rate was not taken), not waited for.
-    _, late = await asyncio.wait(tasks, timeout=GRACE_S)
+    _, late = await asyncio.wait(tasks, timeout=GRACE_S) if tasks else ((), ())
     for task in late:
         task.cancel()
     if late:
@@ -261,12 +341,16 @@ async def measure(
     *,
     key: str,
     steps: Sequence[int],
+    record_steps: Sequence[int],
     seconds: float,
     rss: RssSampler,
-) -> tuple[list[Step], str]:
+) -> tuple[list[Step], list[Step], str]:
     """Run every step against the running services."""
     watcher = Watcher(settings)
+    tickets = Watcher(settings, "feedback", "tickets")
     polling = asyncio.create_task(watcher.run())
+    polling_tickets = asyncio.create_task(tickets.run())
+    recorded: list[Step] = []
     sampling = asyncio.create_task(rss.run())
     results: list[Step] = []
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
@@ -305,41 +389,85 @@ async def measure(
                 )
                 seen = list(watcher.seen)
             checked = await _check_api(client, urls["scheduler"], settings, seen[:20])
+            visits = await _planned_visits(settings)
+            print(f"  {len(visits):,} planned visits to record", flush=True)
+            for rate in record_steps:
+                step = Step(rate, seconds)
+                print(f"  step {rate} records/s for {seconds:.0f}s", flush=True)
+                await run_record_step(
+                    client,
+                    urls["survey"],
+                    watcher=tickets,
+                    step=step,
+                    visits=visits,
+                    settings=settings,
+                    drain_s=30,
+                )
+                recorded.append(step)
+                print(
+                    f"    {step.posted:,} records, p99 {step.quantile(0.99):.0f} ms,"
+                    f" refused {step.refused}, no ticket {step.invisible}",
+                    flush=True,
+                )
         finally:
             watcher.stop()
+            tickets.stop()
             sampling.cancel()
             await polling
-    return results, checked
+            await polling_tickets
+    return results, recorded, checked
 
 
-def report(
-    facts: dict[str, str], results: Sequence[Step], checked: str, rss: RssSampler
-) -> None:
-    """Print the machine and the tables."""
-    print("\n## Machine")
-    for name, value in facts.items():
-        print(f"- {name}: {value}")
-    print(f"- load average at the end: {load_average()}")
+async def _planned_visits(settings: Settings) -> list[tuple[str, str, str]]:
+    """One planned, non-retail visit per customer (customer, visit, kind)."""
+    schema = settings.schema_for("scheduler")
+    async with await connect_async(settings.database_url, schema) as conn:
+        cur = await conn.execute(
+            "SELECT DISTINCT ON (customer_id) customer_id, visit_id, kind"
+            " FROM visits WHERE status = 'planned' AND kind <> %s"
+            " ORDER BY customer_id, due_date",
+            (VisitKind.RETAIL_FOLLOWUP.value,),
+        )
+        return [(c, v, k) for c, v, k in await cur.fetchall()]
+
+
+def _table(rate: str, count: str, steps: Sequence[Step], *, visible: str) -> None:
     print(
-        "\n| offered events/s | seconds | facts accepted | achieved facts/s"
-        " | refused | POST p50/p99 ms | visible p50 | p95 | p99 | max | not visible"
+        f"\n| {rate} | seconds | {count} | achieved/s"
+        f" | refused | POST p50/p99 ms | {visible} p50 | p95 | p99 | max | not seen"
         " | p99 ≤ 300 ms |\n|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---|"
     )
     best = None
-    for s in results:
+    for s in steps:
         answers = sorted(s.answer_ms) or [float("nan")]
         ok = s.quantile(0.99) <= LIMIT_MS and not s.invisible and not s.refused
         best = s.rate if ok else best
         print(
-            f"| {s.rate} | {s.seconds:.0f} | {s.facts:,} | {s.facts / s.elapsed:,.0f}"
-            f" | {s.refused or '-'}"
+            f"| {s.rate} | {s.seconds:.0f} | {s.facts:,}"
+            f" | {s.facts / max(s.elapsed, 1e-9):,.0f} | {s.refused or '-'}"
             f" | {statistics.median(answers):.0f} / "
             f"{answers[min(len(answers) - 1, int(0.99 * len(answers)))]:.0f}"
             f" | {s.quantile(0.5):.0f} | {s.quantile(0.95):.0f}"
             f" | {s.quantile(0.99):.0f} | {max(s.visible_ms or [float('nan')]):.0f}"
             f" | {s.invisible} | {'yes' if ok else 'no'} |"
         )
-    print(f"\nhighest offered rate with p99 ≤ {LIMIT_MS:.0f} ms: {best or 'none'}")
+    print(f"\n{rate}: highest with p99 ≤ {LIMIT_MS:.0f} ms: {best or 'none'}")
+
+
+def report(
+    facts: dict[str, str],
+    results: Sequence[Step],
+    recorded: Sequence[Step],
+    checked: str,
+    rss: RssSampler,
+) -> None:
+    """Print the machine and the tables."""
+    print("\n## Machine")
+    for name, value in facts.items():
+        print(f"- {name}: {value}")
+    print(f"- load average at the end: {load_average()}")
+    _table("offered events/s", "facts accepted", results, visible="visible")
+    _table("offered records/s", "records accepted", recorded, visible="ticket seen")
     print(checked)
     print("\n| service | RSS peak MiB | RSS at the end MiB |\n|---|---:|---:|")
     for name in rss.peak:
@@ -355,12 +483,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--steps", default=",".join(map(str, FULL_STEPS)), help="events/s"
     )
+    parser.add_argument(
+        "--record-steps",
+        default=",".join(map(str, FULL_RECORD_STEPS)),
+        help="visit records/s",
+    )
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument(
         "--keep", action="store_true", help="keep the schemas, topics and groups"
     )
     args = parser.parse_args(argv)
     steps = QUICK_STEPS if args.quick else tuple(map(int, args.steps.split(",")))
+    record_steps = (
+        QUICK_RECORD_STEPS
+        if args.quick
+        else tuple(map(int, args.record_steps.split(",")))
+    )
     seconds = 8.0 if args.quick else args.seconds
     logging.basicConfig(level=logging.WARNING)
     prefix = f"bench{uuid.uuid4().hex[:8]}"
@@ -374,14 +512,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     rss = RssSampler(processes)
     try:
         with running_services(settings, log_dir, processes=processes) as urls:
-            results, checked = asyncio.run(
-                measure(settings, urls, key=key, steps=steps, seconds=seconds, rss=rss)
+            results, recorded, checked = asyncio.run(
+                measure(
+                    settings,
+                    urls,
+                    key=key,
+                    steps=steps,
+                    record_steps=record_steps,
+                    seconds=seconds,
+                    rss=rss,
+                )
             )
             rss.sample()
     finally:
         if not args.keep:
             clean_up(settings, prefix)
-    report(facts, results, checked, rss)
+    report(facts, results, recorded, checked, rss)
 
 
 if __name__ == "__main__":

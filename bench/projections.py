@@ -27,7 +27,9 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +167,7 @@ async def project(
     service: str,
     ends: dict[str, dict[int, int]],
     timeout_s: float,
+    phase: str = "read model",
 ) -> Rate:
     """Run the service's real projection from empty schemas until caught up."""
     projection = projection_of(service)
@@ -179,7 +182,7 @@ async def project(
         for t in (topic.full_name(settings.topic_prefix) for topic in projection.topics)
         for p, end in ends.get(t, {}).items()
     }
-    progress = Progress("read model", sum(wanted.values()))
+    progress = Progress(phase, sum(wanted.values()), unit="events")
     started, cpu = time.perf_counter(), time.process_time()
     task = asyncio.create_task(runner.run())
     try:
@@ -250,6 +253,36 @@ def measure(
     return Measured(service, topics, bare, model)
 
 
+def _project_alone(
+    settings: Settings, service: str, ends: dict[str, dict[int, int]], timeout_s: float
+) -> Rate:
+    """One read model rebuilt in a process of its own, as a deployment runs it."""
+    logging.basicConfig(level=logging.WARNING)
+    kafka_auth.configure(settings)
+    return asyncio.run(
+        project(settings, service, ends, timeout_s, f"rebuild {service}")
+    )
+
+
+def together(
+    settings: Settings,
+    services: Sequence[str],
+    ends: dict[str, dict[int, int]],
+    timeout_s: float,
+) -> tuple[float, dict[str, Rate]]:
+    """Every read model rebuilt from empty at once, each in its own process:
+    the wall time until the last caught up, and each one's rate."""
+    print(f"\nrebuilding {', '.join(services)} at once", flush=True)
+    started = time.perf_counter()
+    with ProcessPoolExecutor(len(services), mp_context=get_context("spawn")) as pool:
+        futures = {
+            s: pool.submit(_project_alone, settings, s, ends, timeout_s)
+            for s in services
+        }
+        rates = {s: f.result() for s, f in futures.items()}
+    return time.perf_counter() - started, rates
+
+
 def _topics_of(service: str) -> tuple[Topic, ...]:
     return projection_of(service).topics
 
@@ -285,6 +318,26 @@ def report(
         )
 
 
+def report_together(
+    events: int, wall: float, rates: dict[str, Rate], mix: Counter[str]
+) -> None:
+    """The rebuild of every read model at once, from `events` events."""
+    print(
+        f"\nall {len(rates)} read models rebuilt at once from {events:,} events"
+        f" (each in its own process): **{wall:.1f} s** wall time"
+    )
+    print("- mix: " + ", ".join(f"{t} {n:,}" for t, n in mix.most_common()))
+    print(
+        "\n| read model | events of its topics | seconds | rate |"
+        " CPU in Python |\n|---|---:|---:|---:|---|"
+    )
+    for service, rate in rates.items():
+        print(
+            f"| {service} | {rate.count:,} | {rate.seconds:.1f}"
+            f" | {rate.per_second:,.0f}/s | {rate.notes} |"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark once and print the figures."""
     defaults = Settings()
@@ -296,6 +349,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--quick", action="store_true", help=f"{QUICK_EVENTS:,} events (for CI)"
     )
     parser.add_argument("--services", default=",".join(SERVICES))
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="rebuild the read models at once, each in its own process, and"
+        " report the wall time (instead of each against bare consumption)",
+    )
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
     parser.add_argument("--partitions", type=int, default=defaults.partitions)
     parser.add_argument("--timeout", type=float, default=900)
@@ -334,13 +393,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         produced, ends = asyncio.run(produce(settings, events, args.timeout))
         del events
         gc.collect()
-        results.extend(
-            measure(settings, service, ends, args.timeout, args.profile)
-            for service in args.services.split(",")
-        )
+        if args.together:
+            wall, rates = together(
+                settings, args.services.split(","), ends, args.timeout
+            )
+        else:
+            results.extend(
+                measure(settings, service, ends, args.timeout, args.profile)
+                for service in args.services.split(",")
+            )
     finally:
         if not args.keep:
             clean_up(settings, prefix)
+    if args.together:
+        print("\n## Machine")
+        for name, value in facts.items():
+            print(f"- {name}: {value}")
+        print(f"- load average at the end: {load_average()}")
+        report_together(count, wall, rates, mix)
+        return
     report(facts, settings, produced, mix, results)
 
 

@@ -23,6 +23,8 @@ import argparse
 import asyncio
 import logging
 import random
+import shutil
+import statistics
 import tempfile
 import time
 import uuid
@@ -35,6 +37,7 @@ from typing import Any
 import httpx
 import psycopg
 from psycopg import sql
+from selenium.webdriver.support.ui import WebDriverWait
 
 from bench.cleanup import clean_up
 from bench.latency import RssSampler
@@ -47,6 +50,11 @@ from services.kit.topics import catalogue_topics, ensure_topics
 from tests.support.processes import running_services
 
 SERVICES = ("scheduler", "feedback", "reporting")
+DASHBOARD = ("cards", "trend", "breakdowns", "visits", "feedback", "suggestions")
+# Issue 14's volume: rows of these tables after multiplying; every other
+# read-model table is multiplied as the visits are.
+TARGETS = {"visits": 1_000_000, "visit_records": 300_000, "tickets": 50_000}
+QUICK_TARGETS = {"visits": 40_000, "visit_records": 12_000, "tickets": 1_000}
 KIT_TABLES = {"consumer_positions", "applied_events", "schema_migrations"}
 CLIENTS = 20
 
@@ -96,14 +104,30 @@ def endpoints(as_of: str, month: str) -> list[Endpoint]:
         }
 
     def report(_: random.Random) -> tuple[str, dict[str, str]]:
-        return f"/v1/reports/monthly/{month}", {}
+        # A closed period is answered from its frozen copy when frozen;
+        # `live` makes the service count it, the expensive case.
+        return f"/v1/reports/monthly/{month}", {"live": "true"}
+
+    def widget(name: str) -> Params:
+        def params(rng: random.Random) -> tuple[str, dict[str, str]]:
+            # Half the requests filtered by a region, as a user clicking it.
+            chosen = {"period": month}
+            if name != "feedback" and rng.random() < 0.5:
+                chosen["region"] = rng.choice(regions)
+            return f"/v1/dashboard/{name}", chosen
+
+        return params
 
     return [
         Endpoint("GET /v1/visits (filtered page)", "scheduler", visits, 30),
         Endpoint("GET /v1/worklist", "scheduler", worklist, 30),
         Endpoint("GET /v1/visits.ics (one visitor)", "scheduler", calendar, 30),
         Endpoint("GET /v1/tickets", "feedback", tickets, 30),
-        Endpoint(f"GET /v1/reports/monthly/{month}", "reporting", report, 100),
+        Endpoint(f"GET /v1/reports/monthly/{month}?live", "reporting", report, 100),
+        *(
+            Endpoint(f"GET /v1/dashboard/{name}", "reporting", widget(name), 100)
+            for name in DASHBOARD
+        ),
     ]
 
 
@@ -157,10 +181,46 @@ def _multiply_table(
     )
 
 
-def multiply(settings: Settings, scale: int) -> dict[str, int]:
-    """Every read-model table `scale` times its rows; the row counts after."""
+def factors(
+    conn: psycopg.Connection[Any], settings: Settings, targets: dict[str, int]
+) -> dict[str, int]:
+    """How many times to multiply each group of tables to reach `targets`
+    (the largest of the services' tables of that name counts)."""
+    out = {}
+    for table, target in targets.items():
+        rows = 0
+        for service in SERVICES:
+            found = conn.execute(
+                "SELECT to_regclass(%s) IS NOT NULL",
+                (f"{settings.schema_for(service)}.{table}",),
+            ).fetchone()
+            if found and found[0]:
+                counted = conn.execute(
+                    sql.SQL("SELECT count(*) FROM {}").format(
+                        sql.Identifier(settings.schema_for(service), table)
+                    )
+                ).fetchone()
+                rows = max(rows, counted[0] if counted else 0)
+        out[table] = max(1, round(target / max(rows, 1)))
+    return out
+
+
+def _group(table: str) -> str:
+    """Which target a table grows with: its records, its tickets (and their
+    steps and breaches), else the visits."""
+    if table in ("visit_records", "records"):
+        return "visit_records"
+    if "ticket" in table or table == "sla_breaches":
+        return "tickets"
+    return "visits"
+
+
+def multiply(settings: Settings, targets: dict[str, int]) -> dict[str, int]:
+    """Every read-model table multiplied towards `targets`; the row counts after."""
     counts: dict[str, int] = {}
     with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        scale = factors(conn, settings, targets)
+        print(f"  factors: {scale}", flush=True)
         for service in SERVICES:
             schema = settings.schema_for(service)
             tables = [
@@ -173,8 +233,9 @@ def multiply(settings: Settings, scale: int) -> dict[str, int]:
                 if t not in KIT_TABLES
             ]
             for table in tables:
-                if scale > 1:
-                    _multiply_table(conn, schema, table, scale)
+                times = scale[_group(table)]
+                if times > 1:
+                    _multiply_table(conn, schema, table, times)
                 conn.execute(
                     sql.SQL("ANALYZE {}").format(sql.Identifier(schema, table))
                 )
@@ -228,14 +289,14 @@ def report(
     counts: dict[str, int],
     results: Sequence[Endpoint],
     rss: RssSampler,
-    scale: int,
+    first_draw: str,
 ) -> None:
     """Print the machine, the volumes and the tables."""
     print("\n## Machine")
     for name, value in facts.items():
         print(f"- {name}: {value}")
     print(f"- load average at the end: {load_average()}")
-    print(f"\nread-model rows (projected, then × {scale} server-side):")
+    print("\nread-model rows (projected, then multiplied server-side):")
     print(", ".join(f"{t} {n:,}" for t, n in counts.items()))
     print(
         f"\n| endpoint ({CLIENTS} clients) | requests | errors | p50 ms | p95 ms"
@@ -257,6 +318,7 @@ def report(
         for table, (seq, rows, idx) in e.scans.items():
             if seq or idx:
                 print(f"| {e.name} | {table} | {seq:,} | {rows:,} | {idx:,} |")
+    print(f"\ndashboard page, first draw: {first_draw}")
     print("\n| service | RSS peak MiB | RSS at the end MiB |\n|---|---:|---:|")
     for name in rss.peak:
         print(f"| {name} | {rss.peak[name] / 1024:.0f} | {rss.last[name] / 1024:.0f} |")
@@ -269,7 +331,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--scale", type=int, default=10)
+    for name, rows in TARGETS.items():
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=int,
+            default=rows,
+            dest=name,
+            help=f"rows of {name} to reach (default {rows:,})",
+        )
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--as-of", default="2023-06-15")
     parser.add_argument("--month", default="2023-06")
@@ -279,7 +348,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.quick:
-        args.events, args.scale, args.seconds = 20_000, 2, 4
+        args.events, args.seconds = 20_000, 4
+        vars(args).update(QUICK_TARGETS)
     logging.basicConfig(level=logging.WARNING)
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     seeding = Settings(topic_prefix=prefix, schema_prefix=f"{prefix}_")
@@ -287,11 +357,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     facts = machine_facts(seeding)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-queries-"))
     try:
-        counts, results, rss = _run(args, prefix, seeding, log_dir)
+        counts, results, rss, first_draw = _run(args, prefix, seeding, log_dir)
     finally:
         if not args.keep:
             clean_up(seeding, prefix)
-    report(facts, counts, results, rss, args.scale)
+    report(facts, counts, results, rss, first_draw)
     print(f"(service logs in {log_dir})")
 
 
@@ -307,11 +377,12 @@ def _delta(
 
 def _run(
     args: argparse.Namespace, prefix: str, seeding: Settings, log_dir: Path
-) -> tuple[dict[str, int], list[Endpoint], RssSampler]:
+) -> tuple[dict[str, int], list[Endpoint], RssSampler, str]:
     seed(seeding, args.events, args.timeout)
-    print(f"seed: multiplying the read models × {args.scale}", flush=True)
+    targets = {name: getattr(args, name) for name in TARGETS}
+    print(f"seed: multiplying the read models towards {targets}", flush=True)
     started = time.perf_counter()
-    counts = multiply(seeding, args.scale)
+    counts = multiply(seeding, targets)
     print(f"  {time.perf_counter() - started:.1f}s", flush=True)
     # The same schemas, an empty topic prefix: the consumers stay idle.
     serving = Settings(topic_prefix=f"{prefix}q", schema_prefix=f"{prefix}_")
@@ -328,7 +399,44 @@ def _run(
             e.scans = _delta(scans(serving, e.service), before)
             rss.sample()
             print(f"  {e.name}: p95 {e.quantile(0.95):.0f} ms", flush=True)
-    return counts, results, rss
+        first_draw = dashboard_first_draw(urls["reporting"], key, args.month)
+        rss.sample()
+        print(f"  dashboard page: {first_draw}", flush=True)
+    return counts, results, rss, first_draw
+
+
+def dashboard_first_draw(url: str, key: str, month: str, loads: int = 5) -> str:
+    """Open `/dashboard` in headless Chromium `loads` times: milliseconds
+    from navigation start to the first chart drawn and to every widget
+    filled (the page's own `window.dashboard` marks), first load and median."""
+    try:
+        from tests.support.browser import chromium
+    except ImportError as exc:  # selenium is a test dependency
+        return f"not measured ({exc})"
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        return "not measured (chromium missing: `make browser`)"
+    first: list[float] = []
+    ready: list[float] = []
+    with chromium(1400, 2400) as driver:
+        for _ in range(loads):
+            driver.get(f"{url}/dashboard?period={month}#key={key}")
+            WebDriverWait(driver, 60, poll_frequency=0.02).until(
+                lambda d: d.execute_script(
+                    "return !!(window.dashboard && window.dashboard.ready)"
+                )
+            )
+            marks = driver.execute_script(
+                "return [window.dashboard.firstChartAt, window.dashboard.readyAt]"
+            )
+            first.append(float(marks[0]))
+            ready.append(float(marks[1]))
+            driver.get("about:blank")
+    return (
+        f"first chart {first[0]:.0f} ms on the first load, median"
+        f" {statistics.median(first):.0f} ms over {loads}; every widget filled"
+        f" {ready[0]:.0f} ms first, median {statistics.median(ready):.0f} ms"
+        " (limit: first chart within 2,000 ms)"
+    )
 
 
 if __name__ == "__main__":
