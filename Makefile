@@ -95,12 +95,12 @@ stop:
 
 BENCH_EVENTS ?= 200000
 BENCH_REBUILD_EVENTS ?= 1000000
-## bench: every read model against bare consumption, all five rebuilt at once from 1M events, accept → visible latency and RSS, queries at volume, the Friday batch at 50,000 rows (BENCHMARKS.md); BENCH_QUICK=1 (or bench-quick) for the short form CI runs
+## bench: every read model against bare consumption, all five rebuilt at once from 1M events, accept → visible latency and RSS, queries at volume, the Friday batch at 50,000 rows (BENCHMARKS.md); BENCH_QUICK=1 (or bench-quick) for the short form CI runs; BENCH_PROFILE=dir samples the services with py-spy
 bench: $(STAMP) stack
 	$(BIN)/python -m bench.projections $(if $(BENCH_QUICK),--quick,--events $(BENCH_EVENTS))
 	$(BIN)/python -m bench.projections --together $(if $(BENCH_QUICK),--quick,--events $(BENCH_REBUILD_EVENTS))
-	$(BIN)/python -m bench.latency $(if $(BENCH_QUICK),--quick)
-	$(BIN)/python -m bench.queries $(if $(BENCH_QUICK),--quick)
+	$(BIN)/python -m bench.latency $(if $(BENCH_QUICK),--quick) $(if $(BENCH_PROFILE),--profile $(BENCH_PROFILE))
+	$(BIN)/python -m bench.queries $(if $(BENCH_QUICK),--quick) $(if $(BENCH_PROFILE),--profile $(BENCH_PROFILE))
 	$(BIN)/python -m bench.imports $(if $(BENCH_QUICK),--quick)
 
 .PHONY: bench-quick bench-ledger

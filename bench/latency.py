@@ -39,6 +39,7 @@ from psycopg import sql
 
 from bench.cleanup import clean_up
 from bench.machine import load_average, machine_facts
+from bench.pyspy import Sampling
 from schemas.types import VisitKind
 from services.kit import kafka_auth, keys
 from services.kit.db import connect_async
@@ -344,6 +345,7 @@ async def measure(
     record_steps: Sequence[int],
     seconds: float,
     rss: RssSampler,
+    profile: Sampling | None = None,
 ) -> tuple[list[Step], list[Step], str]:
     """Run every step against the running services."""
     watcher = Watcher(settings)
@@ -369,6 +371,8 @@ async def measure(
                 drain_s=60,
             )
             print(f"  warm-up: {len(warm.visible_ms)} customers visible", flush=True)
+            if profile:
+                profile.__enter__()
             for rate in steps:
                 step = Step(rate, seconds)
                 print(f"  step {rate} events/s for {seconds:.0f}s", flush=True)
@@ -410,6 +414,9 @@ async def measure(
                     flush=True,
                 )
         finally:
+            if profile:
+                profile.__exit__(None, None, None)
+                print(profile.summaries(), flush=True)
             watcher.stop()
             tickets.stop()
             sampling.cancel()
@@ -492,6 +499,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--keep", action="store_true", help="keep the schemas, topics and groups"
     )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        type=Path,
+        help="sample every service with py-spy during the measured steps"
+        " (collapsed stacks and a summary in DIR)",
+    )
     args = parser.parse_args(argv)
     steps = QUICK_STEPS if args.quick else tuple(map(int, args.steps.split(",")))
     record_steps = (
@@ -521,6 +535,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                     record_steps=record_steps,
                     seconds=seconds,
                     rss=rss,
+                    profile=Sampling(processes, args.profile, "latency")
+                    if args.profile
+                    else None,
                 )
             )
             rss.sample()

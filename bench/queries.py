@@ -44,6 +44,7 @@ from bench.latency import RssSampler
 from bench.machine import load_average, machine_facts
 from bench.mix import VISITORS, event_mix
 from bench.projections import produce, project
+from bench.pyspy import Sampling
 from services.kit import kafka_auth, keys
 from services.kit.settings import Settings
 from services.kit.topics import catalogue_topics, ensure_topics
@@ -346,6 +347,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--keep", action="store_true", help="keep the schemas, topics and groups"
     )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        type=Path,
+        help="sample the answering service with py-spy during each endpoint's"
+        " load (collapsed stacks and a summary in DIR)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.seconds = 20_000, 4
@@ -395,7 +403,15 @@ def _run(
     ) as urls:
         for n, e in enumerate(results):
             before = scans(serving, e.service)
-            asyncio.run(hammer(urls[e.service], key, e, args.seconds, n))
+            if args.profile:
+                phase = e.name.split(" ", 1)[1].strip("/").replace("/", "_")
+                with Sampling(
+                    {e.service: processes[e.service]}, args.profile, phase
+                ) as sampling:
+                    asyncio.run(hammer(urls[e.service], key, e, args.seconds, n))
+                print(sampling.summaries(8), flush=True)
+            else:
+                asyncio.run(hammer(urls[e.service], key, e, args.seconds, n))
             e.scans = _delta(scans(serving, e.service), before)
             rss.sample()
             print(f"  {e.name}: p95 {e.quantile(0.95):.0f} ms", flush=True)
