@@ -405,8 +405,8 @@ class ProjectionRunner:
                     dead.append((record, exc.reason))
         derived: list[Event] = []
         async with self._conn.transaction(), self._conn.cursor() as cur:
-            events = await self._refuse_conflicting(cur, events, dead)
-            fresh = await self._claim(cur, events)
+            events, prints = await self._refuse_conflicting(cur, events, dead)
+            fresh = await self._claim(cur, events, prints)
             # Pipeline mode sends the handlers' statements without waiting for
             # each reply; a failure surfaces at the end and sends the batch to
             # the slow path, which runs without it, under savepoints.
@@ -485,18 +485,20 @@ class ProjectionRunner:
         cur: Cursor,
         events: list[tuple[ConsumerRecord, AnyEvent]],
         dead: list[DeadLetter],
-    ) -> list[tuple[ConsumerRecord, AnyEvent]]:
+    ) -> tuple[list[tuple[ConsumerRecord, AnyEvent]], list[bytes]]:
         """Dead-letter an event whose id was applied (or comes earlier in the
-        batch) with other content: never silently dropped as a duplicate."""
+        batch) with other content: never silently dropped as a duplicate.
+        The events kept come with their fingerprints (computed once: they
+        cost as much as decoding)."""
         if not events:
-            return events
+            return events, []
         await cur.execute(
             "SELECT event_id, fingerprint FROM applied_events"
             " WHERE event_id = ANY(%s) AND fingerprint IS NOT NULL",
             ([e.event_id for _, e in events],),
         )
         known: dict[Any, bytes] = {i: bytes(f) for i, f in await cur.fetchall()}
-        kept = []
+        kept, prints = [], []
         for record, event in events:
             content = fingerprint(event)
             first = known.setdefault(event.event_id, content)
@@ -510,20 +512,22 @@ class ProjectionRunner:
                 )
                 continue
             kept.append((record, event))
-        return kept
+            prints.append(content)
+        return kept, prints
 
     @staticmethod
     async def _claim(
-        cur: Cursor, events: list[tuple[ConsumerRecord, AnyEvent]]
+        cur: Cursor, events: list[tuple[ConsumerRecord, AnyEvent]], prints: list[bytes]
     ) -> set[Any]:
-        """Record the ids as applied; return those not applied before."""
+        """Record the ids (with their fingerprints) as applied; return those
+        not applied before."""
         if not events:
             return set()
         await cur.execute(
             "INSERT INTO applied_events (event_id, fingerprint)"
             " SELECT * FROM unnest(%s::uuid[], %s::bytea[])"
             " ON CONFLICT DO NOTHING RETURNING event_id",
-            ([e.event_id for _, e in events], [fingerprint(e) for _, e in events]),
+            ([e.event_id for _, e in events], prints),
         )
         return {row[0] for row in await cur.fetchall()}
 

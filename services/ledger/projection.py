@@ -1,8 +1,8 @@
 """The visit ledger's projection: which view statement each event applies.
 
-The ledger derives no events. Unit facts also have a set-based batch path
-(one statement per kind, `views.apply_unit_facts`); everything else applies
-one event at a time, in log order.
+The ledger derives no events. A batch is applied set-based, one statement
+per kind of fact (`apply_batch`); one event at a time (`apply`) is the slow
+path that isolates a failing event.
 """
 
 from collections.abc import Sequence
@@ -30,20 +30,31 @@ apply = by_event_type(HANDLERS)
 
 
 async def apply_batch(cur: Cursor, events: Sequence[AnyEvent]) -> Sequence[Event]:
-    """Unit facts set-based (their kinds commute), the last contract fact per
-    contract, then the rest one by one in log order (each its own table)."""
+    """Every kind set-based, one statement each (each writes its own table,
+    so their order does not matter): unit facts (their kinds commute), the
+    last contract fact per contract, deliveries and visit records; any other
+    event (none today) one by one in log order."""
     unit_facts: list[UnitFact] = []
-    contracts: dict[str, ContractRegistered] = {}  # the later one wins
+    contracts: list[ContractRegistered] = []
+    deliveries: list[Delivered] = []
+    records: list[VisitCompleted] = []
     rest: list[AnyEvent] = []
     for event in events:
         if isinstance(event, Shipped | Installed | PoweredOn):
             unit_facts.append(event)
         elif isinstance(event, ContractRegistered):
-            contracts[event.payload.contract_id] = event
+            contracts.append(event)
+        elif isinstance(event, Delivered):
+            deliveries.append(event)
+        elif isinstance(event, VisitCompleted):
+            records.append(event)
         else:
             rest.append(event)
     await views.apply_unit_facts(cur, unit_facts)
-    for event in [*contracts.values(), *rest]:
+    await views.apply_contracts(cur, contracts)
+    await views.apply_deliveries(cur, deliveries)
+    await views.apply_records(cur, records)
+    for event in rest:
         await apply(cur, event)
     return ()
 

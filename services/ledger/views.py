@@ -205,6 +205,114 @@ async def apply_unit_facts(cur: Cursor, facts: Sequence[UnitFact]) -> None:
             await cur.execute(LINES_UPSERT[kind], (Jsonb(rows),))
 
 
+# The same writes for a batch, one statement each: rows in a JSON array.
+CONTRACTS = """
+INSERT INTO contracts (contract_id, customer_id, customer_name, project_name,
+    amount, region, power_contact_name, power_contact_phone,
+    substation_contact_name, substation_contact_phone, signed_on, tags, company)
+SELECT contract_id, customer_id, customer_name, project_name, amount, region,
+    power_contact_name, power_contact_phone, substation_contact_name,
+    substation_contact_phone, signed_on, tags, company
+FROM jsonb_to_recordset(%s) AS r(contract_id text, customer_id text,
+    customer_name text, project_name text, amount numeric, region text,
+    power_contact_name text, power_contact_phone text,
+    substation_contact_name text, substation_contact_phone text,
+    signed_on date, tags jsonb, company text)
+ON CONFLICT (contract_id) DO UPDATE SET customer_id = EXCLUDED.customer_id,
+    customer_name = EXCLUDED.customer_name, project_name = EXCLUDED.project_name,
+    amount = EXCLUDED.amount, region = EXCLUDED.region,
+    power_contact_name = EXCLUDED.power_contact_name,
+    power_contact_phone = EXCLUDED.power_contact_phone,
+    substation_contact_name = EXCLUDED.substation_contact_name,
+    substation_contact_phone = EXCLUDED.substation_contact_phone,
+    signed_on = EXCLUDED.signed_on, tags = EXCLUDED.tags,
+    company = EXCLUDED.company
+"""
+DELIVERIES = """
+INSERT INTO retail_orders (order_id, customer_id, store_id, delivered_date, mode,
+    customer_name, phone, region)
+SELECT order_id, customer_id, store_id, delivered_date, mode, customer_name,
+    phone, region
+FROM jsonb_to_recordset(%s) AS r(order_id text, customer_id text, store_id text,
+    delivered_date date, mode text, customer_name text, phone text, region text)
+ON CONFLICT (order_id) DO UPDATE SET delivered_date = EXCLUDED.delivered_date,
+    mode = EXCLUDED.mode, store_id = EXCLUDED.store_id
+"""
+RECORDS = """
+INSERT INTO visit_records (record_no, customer_id, subject_id, visit_id, kind,
+    visited_on)
+SELECT record_no, customer_id, subject_id, visit_id, kind, visited_on
+FROM jsonb_to_recordset(%s) AS r(record_no text, customer_id text,
+    subject_id text, visit_id text, kind text, visited_on date)
+ON CONFLICT (record_no) DO NOTHING
+"""
+
+
+async def apply_contracts(cur: Cursor, events: Sequence[ContractRegistered]) -> None:
+    """Set-based `apply_contract`: the last fact per contract, in one statement."""
+    last = {e.payload.contract_id: e.payload for e in events}
+    if not last:
+        return
+    rows = [
+        {
+            **p.model_dump(
+                mode="json",
+                include={
+                    "contract_id",
+                    "customer_id",
+                    "customer_name",
+                    "project_name",
+                    "amount",
+                    "region",
+                    "signed_on",
+                    "company",
+                },
+            ),
+            "power_contact_name": p.power_contact.name,
+            "power_contact_phone": p.power_contact.phone,
+            "substation_contact_name": p.substation_contact.name,
+            "substation_contact_phone": p.substation_contact.phone,
+            "tags": p.tags.model_dump(mode="json", exclude_none=True),
+        }
+        for p in last.values()
+    ]
+    await cur.execute(CONTRACTS, (Jsonb(rows),))
+
+
+async def apply_deliveries(cur: Cursor, events: Sequence[Delivered]) -> None:
+    """Set-based `apply_delivered`: per order the first report's customer
+    fields and the last one's date, mode and store, in one statement."""
+    rows: dict[str, dict[str, Any]] = {}
+    for event in events:
+        p = event.payload.model_dump(mode="json")
+        row = rows.setdefault(p["order_id"], p)
+        row.update(
+            delivered_date=p["delivered_date"], mode=p["mode"], store_id=p["store_id"]
+        )
+    if rows:
+        await cur.execute(DELIVERIES, (Jsonb(list(rows.values())),))
+
+
+async def apply_records(cur: Cursor, events: Sequence[VisitCompleted]) -> None:
+    """Set-based `apply_record`: the first record of each number, in one statement."""
+    rows: dict[str, dict[str, Any]] = {}
+    for event in events:
+        p = event.payload
+        rows.setdefault(
+            p.record_no,
+            {
+                "record_no": p.record_no,
+                "customer_id": p.customer_id,
+                "subject_id": record_subject(p),
+                "visit_id": p.visit_id,
+                "kind": p.kind,
+                "visited_on": p.visited_on.isoformat(),
+            },
+        )
+    if rows:
+        await cur.execute(RECORDS, (Jsonb(list(rows.values())),))
+
+
 def _param(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 

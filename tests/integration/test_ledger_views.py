@@ -19,7 +19,13 @@ from services.kit.settings import Settings
 from services.ledger import handlers
 from services.ledger.domain.lines import ProductLine, UnitFact, evolve
 from services.ledger.projection import apply, apply_batch
-from tests.support.factories import contract, installed, powered_on, shipped
+from tests.support.factories import (
+    contract,
+    delivered,
+    installed,
+    powered_on,
+    shipped,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -148,3 +154,64 @@ def test_the_amount_once_per_contract_and_records_in_order(settings: Settings) -
         "HF-2026-11-0001",
         "HF-2026-11-0002",
     ]
+
+
+def tables(settings: Settings, schema: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every ledger table, every column, in key order."""
+    keys = {
+        "units": "unit_id",
+        "contracts": "contract_id",
+        "retail_orders": "order_id",
+        "visit_records": "record_no",
+    }
+    with connect(settings.database_url, schema) as conn:
+        return {
+            t: conn.execute(f"SELECT * FROM {t} ORDER BY {k}").fetchall()
+            for t, k in keys.items()
+        }
+
+
+async def project_in_batches(
+    settings: Settings, schema: str, facts: list[AnyEvent], size: int
+) -> None:
+    conn = await connect_async(settings.database_url, schema)
+    try:
+        async with conn.transaction(), conn.cursor() as cur:
+            await cur.execute("TRUNCATE units, contracts, visit_records, retail_orders")
+            for start in range(0, len(facts), size):
+                await apply_batch(cur, facts[start : start + size])
+    finally:
+        await conn.close()
+
+
+def test_a_batch_writes_what_one_fact_at_a_time_writes(settings: Settings) -> None:
+    """Every kind of fact and its corrections, within one batch and across
+    batches: the set-based path leaves every table as the per-event one."""
+    renamed = delivered("C9", "O1", "2026-11-05", store="S2", mode="pickup")
+    renamed["payload"] |= {"customer_name": "Later Name", "region": "west"}
+    first = delivered("C9", "O1", "2026-11-01")
+    first["payload"] |= {"customer_name": "First Name", "phone": "13900000000"}
+    facts = events(
+        [
+            contract("C1", "K1", amount="900.00"),
+            shipped("C1", "K1", "U1", "2026-02-01"),
+            first,
+            record("HF-2026-11-0001", "U1", "2026-11-03"),
+            contract("C1", "K1", amount="950.00", region="north"),  # corrected
+            contract("C2", "K2"),
+            installed("C1", "U1", "2026-02-10"),
+            renamed,  # a corrected delivery: date, mode and store move
+            delivered("C8", "O2", "2026-11-02"),
+            record("HF-2026-11-0001", "U1", "2026-11-04"),  # the first one stays
+            record("HF-2026-11-0002", "U1", "2026-11-06"),
+            contract("C2", "K2", amount="10.00"),
+        ]
+    )
+    schema = settings.schema_for("ledger")
+    migrate(settings.database_url, schema, MIGRATIONS, VIEWS)
+    asyncio.run(project(settings, schema, facts, batch=False))
+    expected = tables(settings, schema)
+    assert all(expected.values())  # every table has rows to compare
+    for size in (1, 2, 5, len(facts)):
+        asyncio.run(project_in_batches(settings, schema, facts, size))
+        assert tables(settings, schema) == expected, size
