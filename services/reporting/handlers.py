@@ -11,12 +11,30 @@ visit records dated in the period.
 
 The one command, a review of a report's part, is decided here against the
 store (`record_review`), inside the kit's `run_command` transaction.
+
+Speed. The dashboard's counts are made in SQL (`views.counts_by_day` ...,
+the domain's rules stated there, proven equal in
+tests/integration/test_reporting_reads.py). The answers recomputed from the
+read model (the live monthly report, the dashboard's JSON) go through
+`RESPONSES`, a small cache (section "the response cache" below): an answer
+is kept under the read model's consumer positions, read in the snapshot it
+is computed in, so it is reused only while nothing was applied since (never
+stale); concurrent askers of one answer compute it once (single flight); at
+most 256 answers and 32 MiB, least recently used dropped first.
 """
 
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Protocol
 from uuid import uuid4
+
+from psycopg.pq import TransactionStatus
+from pydantic import BaseModel
 
 from schemas.types import FeedbackForm, ReportPart
 from services.kit.command import Conn, Decision
@@ -25,6 +43,7 @@ from services.reporting import events, store, views
 from services.reporting.domain import dashboard
 from services.reporting.domain.complaints import (
     ComplaintCounts,
+    Ticket,
     count_capas,
     count_forms,
     past_due,
@@ -41,11 +60,10 @@ from services.reporting.domain.opportunities import opportunities
 from services.reporting.domain.periods import (
     last_periods,
     period_bounds,
-    period_of,
     periods_of,
     shift_period,
 )
-from services.reporting.domain.records import UNKNOWN, VisitRecord
+from services.reporting.domain.records import UNKNOWN, Bounds, VisitRecord
 from services.reporting.domain.reviews import (
     Review,
     ReviewRefused,
@@ -54,6 +72,7 @@ from services.reporting.domain.reviews import (
 )
 from services.reporting.domain.satisfaction import (
     TREND_LENGTH,
+    Counted,
     Satisfaction,
     Tally,
     breakdown,
@@ -65,7 +84,7 @@ from services.reporting.domain.satisfaction import (
     suggestions_and_needs,
 )
 from services.reporting.domain.sla import SlaCounts, count_sla, sla_trend
-from services.reporting.domain.visits import count_visits
+from services.reporting.domain.visits import count_visits, reasons
 from services.reporting.models import (
     AmendmentRead,
     CapasRead,
@@ -159,7 +178,7 @@ def monthly_report(
     """The satisfaction measurement report of one period, as of now."""
     # One snapshot for all the queries, so that sections agree with each other
     # while the projection keeps applying events.
-    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    snapshot(conn)
     return _compute(conn, period=period, cutoff_day=cutoff_day)
 
 
@@ -378,15 +397,16 @@ def record_review(
     )
 
 
-# The dashboard's reads (domain/dashboard.py): one REPEATABLE READ snapshot each.
+# The dashboard's reads (domain/dashboard.py): one REPEATABLE READ snapshot
+# each; what the domain counts per record is counted in SQL by the views
+# (`views.counts_by_period` ..., proven equal to the domain in the tests).
 
 
-def _records(
-    conn: views.Connection, period: str, cutoff_day: int, filters: Filters
-) -> list[VisitRecord]:
-    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-    bounds = period_bounds(period, cutoff_day)
-    return [r for r in views.records(conn, bounds) if filters.keeps(r)]
+def snapshot(conn: views.Connection) -> None:
+    """Begin the read's REPEATABLE READ snapshot, unless the caller did
+    (the API reads the consumer positions first in the same snapshot)."""
+    if conn.info.transaction_status == TransactionStatus.IDLE:
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
 
 def dashboard_cards(
@@ -394,17 +414,18 @@ def dashboard_cards(
 ) -> DashboardCards:
     """The satisfaction cards against the previous period."""
     previous = shift_period(period, -1)
+    snapshot(conn)
     first = period_bounds(previous, cutoff_day)[0]
     last = period_bounds(period, cutoff_day)[1]
-    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-    found = [r for r in views.records(conn, (first, last)) if filters.keeps(r)]
-    now = [r for r in found if period_of(r.visited_on, cutoff_day) == period]
-    before = [r for r in found if period_of(r.visited_on, cutoff_day) == previous]
-    figures = dashboard.cards(now, before)
+    counted = dashboard.counts_by_period(
+        views.counts_by_day(conn, (first, last), filters), cutoff_day
+    )
+    now, before = counted.get(period, Counted()), counted.get(previous, Counted())
+    figures = dashboard.cards_of(now, before)
     return DashboardCards(
         period=period,
         previous_period=previous,
-        records=len(now),
+        records=now.records,
         **{name: CardRead(**asdict(card)) for name, card in figures.items()},
     )
 
@@ -414,15 +435,17 @@ def dashboard_trend(
 ) -> DashboardTrend:
     """The cards' figures over the last 12 periods."""
     periods = last_periods(period, TREND_LENGTH)
+    snapshot(conn)
     first = period_bounds(periods[0], cutoff_day)[0]
     last = period_bounds(period, cutoff_day)[1]
-    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-    found = [r for r in views.records(conn, (first, last)) if filters.keeps(r)]
+    counted = dashboard.counts_by_period(
+        views.counts_by_day(conn, (first, last), filters), cutoff_day
+    )
     return DashboardTrend(
         period=period,
         points=[
             DashboardTrendPoint(**asdict(p))
-            for p in dashboard.trend(found, periods, cutoff_day)
+            for p in dashboard.trend_of(counted, periods)
         ],
     )
 
@@ -431,12 +454,15 @@ def dashboard_breakdowns(
     conn: views.Connection, *, period: str, cutoff_day: int, filters: Filters
 ) -> DashboardBreakdowns:
     """Satisfaction by product model, region, kind and customer tag."""
-    found = _records(conn, period, cutoff_day, filters)
+    snapshot(conn)
+    counted = views.counts_by_axis(conn, period_bounds(period, cutoff_day), filters)
     return DashboardBreakdowns(
         period=period,
         axes={
-            axis: {k: _satisfaction(v) for k, v in groups.items()}
-            for axis, groups in dashboard.axes(found).items()
+            dashboard.axis_name(axis): {
+                k: _satisfaction(groups[k].satisfaction()) for k in sorted(groups)
+            }
+            for axis, groups in counted.items()
         },
     )
 
@@ -445,13 +471,13 @@ def dashboard_visits(
     conn: views.Connection, *, period: str, cutoff_day: int, filters: Filters
 ) -> DashboardVisits:
     """Visit counts per region, and failed attempts by reason."""
-    found = _records(conn, period, cutoff_day, filters)
+    snapshot(conn)
     bounds = period_bounds(period, cutoff_day)
-    planned = [v for v in views.visits(conn, bounds) if filters.keeps_visit(v)]
-    by_region = dashboard.visits_by_region(bounds, planned, found)
-    failures = count_visits(
-        bounds=bounds, visits=[], records=[], failures=views.failures(conn, bounds)
+    by_region = dashboard.visits_by_region_of(
+        views.visits_by_region(conn, bounds, filters),
+        views.done_by_region(conn, bounds, filters),
     )
+    failures = reasons(views.failures_by_reason(conn, bounds))
     return DashboardVisits(
         period=period,
         by_region={
@@ -464,7 +490,7 @@ def dashboard_visits(
             )
             for region, c in by_region.items()
         },
-        failed_attempts_by_reason=failures.failed_attempts_by_reason,
+        failed_attempts_by_reason=failures,
     )
 
 
@@ -472,9 +498,14 @@ def dashboard_feedback(
     conn: views.Connection, *, period: str, cutoff_day: int
 ) -> DashboardFeedback:
     """Every kind of feedback form by department, open ones by age, CAPAs."""
-    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    snapshot(conn)
     bounds = period_bounds(period, cutoff_day)
-    tickets = views.tickets(conn, bounds)
+    periods = [
+        (p, period_bounds(p, cutoff_day)) for p in last_periods(period, TREND_LENGTH)
+    ]
+    # The 12 periods' tickets hold the period's (`views.TICKETS`); those of
+    # them that add nothing to the period count nothing in it.
+    tickets = views.tickets(conn, (periods[0][1][0], bounds[1]))
     forms = count_forms(tickets, bounds)
     capas = views.capas(conn, bounds)
     late = [
@@ -494,7 +525,7 @@ def dashboard_feedback(
         problem_reports=_forms(forms[FeedbackForm.PROBLEM_REPORT]),
         suggestion_forms=_forms(forms[FeedbackForm.SUGGESTION]),
         open_by_age=dashboard.open_ages(tickets, bounds[1]),
-        sla=_sla(conn, period, cutoff_day),
+        sla=_sla(conn, periods, tickets),
         capas=DashboardCapasRead(
             **asdict(count_capas(capas, bounds)),
             past_due=len(late),
@@ -507,14 +538,13 @@ def _sla_counts(c: SlaCounts) -> SlaCountsRead:
     return SlaCountsRead(**asdict(c), compliance=c.compliance)
 
 
-def _sla(conn: views.Connection, period: str, cutoff_day: int) -> SlaRead:
-    """Complaints' SLA compliance and breaches in the period, by department,
-    and over the 12 periods ending with it (`domain/sla.py`)."""
-    periods = [
-        (p, period_bounds(p, cutoff_day)) for p in last_periods(period, TREND_LENGTH)
-    ]
+def _sla(
+    conn: views.Connection, periods: list[tuple[str, Bounds]], tickets: list[Ticket]
+) -> SlaRead:
+    """Complaints' SLA compliance and breaches in the last of `periods`, by
+    department, and over all of them (`domain/sla.py`); `tickets`: those that
+    may count in them."""
     window = (periods[0][1][0], periods[-1][1][1])
-    tickets = views.tickets(conn, window)
     breaches = views.breaches(conn, window, [t.ticket_id for t in tickets])
     total, by_department = count_sla(tickets, breaches, periods[-1][1])
     return SlaRead(
@@ -537,7 +567,9 @@ def dashboard_suggestions(
 ) -> DashboardSuggestions:
     """The period's suggestions and needs; `search` keeps those whose text,
     record number or customer contains it (case-insensitive)."""
-    listed = suggestions_and_needs(_records(conn, period, cutoff_day, filters))
+    snapshot(conn)
+    bounds = period_bounds(period, cutoff_day)
+    listed = suggestions_and_needs(views.suggesting(conn, bounds, filters))
     needle = (search or "").strip().casefold()
     kept = [
         s
@@ -549,3 +581,114 @@ def dashboard_suggestions(
         total=len(listed),
         suggestions=[SuggestionRead(**asdict(s)) for s in kept],
     )
+
+
+# -- the response cache ---------------------------------------------------------
+# A small cache of the answers the reporting service recomputes from its read
+# model: the live monthly report and the dashboard's JSON.
+#
+# Validity. An answer is stored under (endpoint, its parameters, the read
+# model's consumer positions). The positions are read first in the request's
+# REPEATABLE READ snapshot and the answer is computed in that same snapshot.
+# The projection changes the read model only in the transaction that advances
+# those positions (the kit's runner), so every snapshot that sees the same
+# positions sees the same read model: an answer found under the positions the
+# request's snapshot reads is the one it would compute. It is never stale: a
+# position that moves (an event applied, a rebuild) makes every earlier entry
+# unreachable; unreachable entries are the least recently used ones, the first
+# dropped. While events keep arriving, answers are recomputed (a hit needs
+# unchanged positions), once per snapshot and key however many ask.
+#
+# Single flight: concurrent requests for one key wait for the one computing
+# it, without holding a pool connection, then take its answer (a follower
+# whose leader failed, or whose positions moved meanwhile, computes itself).
+#
+# Bounded: at most `MAX_ENTRIES` answers and `MAX_BYTES` of them, least
+# recently used dropped first. Answers are kept as encoded JSON, so a hit
+# costs one small query (the positions) and no encoding.
+#
+# Not cached: the frozen report of a closed period (read from the store as
+# stored, cheap already), the XLSX, PDF and print views.
+
+
+class Pool(Protocol):
+    """Where the cache takes a connection from (the service's pool)."""
+
+    def connection(self) -> AbstractContextManager[views.Connection]: ...
+
+
+MAX_ENTRIES = 256
+MAX_BYTES = 32 * 1024 * 1024
+WAIT_S = 120.0
+
+Key = tuple[Hashable, ...]
+Positions = tuple[tuple[str, int, int], ...]
+
+
+class ResponseCache:
+    """Encoded answers by (key, positions); see the module docstring."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Key, Positions], bytes] = OrderedDict()
+        self._flights: dict[tuple[Key, Positions], threading.Event] = {}
+        self._bytes = 0
+        self.hits = 0
+        self.computed = 0
+
+    def answer(
+        self,
+        pool: Pool,
+        key: Key,
+        compute: Callable[[views.Connection], BaseModel],
+    ) -> bytes:
+        """The answer for `key` (JSON) as of the read model now: cached, or
+        computed once (single flight) in one snapshot with the positions it
+        is kept by."""
+        while True:
+            with pool.connection() as conn:
+                snapshot(conn)
+                full = (key, views.position_key(conn))
+                with self._lock:
+                    body = self._entries.get(full)
+                    if body is not None:
+                        self._entries.move_to_end(full)
+                        self.hits += 1
+                        return body
+                    flight = self._flights.get(full)
+                    if flight is None:
+                        flight = self._flights[full] = threading.Event()
+                        leading = True
+                    else:
+                        leading = False
+                if leading:
+                    try:
+                        body = compute(conn).model_dump_json().encode()
+                        self._store(full, body)
+                        return body
+                    finally:
+                        with self._lock:
+                            del self._flights[full]
+                        flight.set()
+            flight.wait(WAIT_S)
+
+    def _store(self, full: tuple[Key, Positions], body: bytes) -> None:
+        with self._lock:
+            self.computed += 1
+            if len(body) > self.max_bytes:
+                return
+            if full in self._entries:
+                self._bytes -= len(self._entries.pop(full))
+            self._entries[full] = body
+            self._bytes += len(body)
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+RESPONSES = ResponseCache()

@@ -12,12 +12,15 @@ more than it needs; what counts as planned, done, late, open... is decided in
 `domain/`.
 """
 
+from collections.abc import Sequence
 from dataclasses import astuple, fields
 from datetime import date, timedelta
 from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
+from pydantic_core import to_json
 
 from schemas.catalogue import AnyEvent
 from schemas.feedback import (
@@ -51,6 +54,7 @@ from services.reporting.domain.complaints import (
     TicketStep,
     form_of,
 )
+from services.reporting.domain.dashboard import Filters
 from services.reporting.domain.records import (
     UNKNOWN,
     Bounds,
@@ -58,7 +62,7 @@ from services.reporting.domain.records import (
     retail_service_quality,
 )
 from services.reporting.domain.reviews import Review
-from services.reporting.domain.satisfaction import TAG_AXES, DayScores
+from services.reporting.domain.satisfaction import TAG_AXES, Counted, DayScores, Tally
 from services.reporting.domain.sla import Breach
 from services.reporting.domain.visit_copies import VisitCopy, evolve, visit_id_of
 from services.reporting.domain.visits import overdue_window
@@ -354,6 +358,461 @@ async def apply_review(cur: Cursor, event: ReportReviewed) -> None:
     )
 
 
+# -- writes, set-based (a batch of events at once) ------------------------------
+#
+# The projection's fast path (`projection.apply_batch`): every table is written
+# with one statement per batch, `INSERT ... SELECT ... FROM
+# jsonb_populate_recordset(...)` (the table's own row type), and the rows are
+# what the per-event statements above would leave. Each table's events are
+# folded in Python in log order, as those statements' ON CONFLICT clauses do;
+# tables whose statements set different columns per event kind (a visit's copy,
+# tickets, CAPAs, customers) start from their stored rows, read once per batch.
+# Tables never read one another, so folding table by table is exact.
+
+Row = dict[str, Any]
+
+
+def _batch_upsert(table: str, columns: str, key: str, update: str | None) -> str:
+    """One table's batch statement; `update` None: the first row wins."""
+    names = _names(columns)
+    conflict = (
+        "ON CONFLICT DO NOTHING"
+        if update is None
+        else f"ON CONFLICT ({key}) DO UPDATE SET "
+        + ", ".join(f"{c} = EXCLUDED.{c}" for c in update.split(", "))
+    )
+    return (
+        f"INSERT INTO {table} ({', '.join(names)})"
+        f" SELECT {', '.join(names)}"
+        f" FROM jsonb_populate_recordset(NULL::{table}, %s) WITH ORDINALITY"
+        f" ORDER BY ordinality {conflict}"
+    )
+
+
+RECORD_COLUMNS = (
+    "record_no, customer_id, visit_id, kind, visited_on, visitor, channel,"
+    " product_quality, service_quality, score, suggestions, needs,"
+    " post_warranty_service, unit_id, order_id, store_id, ticket_id,"
+    " product_model, region, opportunities"
+)
+TICKET_COLUMNS = (
+    "ticket_id, customer_id, complaint_id, subject, department, opened_on,"
+    " visit_id, record_no, form"
+)
+CAPA_COLUMNS = (
+    "capa_id, subject, owner, opened_on, due_date, source_period, review_id,"
+    " verified_on"
+)
+CUSTOMER_COLUMNS = f"customer_id, customer_name, region, {', '.join(TAG_AXES)}"
+
+
+def _names(columns: str) -> list[str]:
+    return [c.strip() for c in columns.split(",")]
+
+
+def _rest(columns: str) -> str:
+    return ", ".join(c.strip() for c in columns.split(",")[1:])
+
+
+BATCH_WRITES = {
+    "visits": _batch_upsert("visits", VISIT_COLUMNS, "visit_id", _rest(VISIT_COLUMNS)),
+    "visit_records": _batch_upsert(
+        "visit_records", RECORD_COLUMNS, "record_no", _rest(RECORD_COLUMNS)
+    ),
+    "failed_attempts": _batch_upsert(
+        "failed_attempts",
+        "visit_id, attempt_no, customer_id, attempted_on, reason",
+        "visit_id, attempt_no",
+        "attempted_on, reason",
+    ),
+    "tickets": _batch_upsert(
+        "tickets", TICKET_COLUMNS, "ticket_id", _rest(TICKET_COLUMNS)
+    ),
+    # Every step in log order, repeats too: `seq` numbers them as applied.
+    "ticket_steps": _batch_upsert(
+        "ticket_steps", "ticket_id, step, on_date, record_no", "", None
+    ),
+    "capas": _batch_upsert("capas", CAPA_COLUMNS, "capa_id", _rest(CAPA_COLUMNS)),
+    "sla_breaches": _batch_upsert(
+        "sla_breaches",
+        "ticket_id, breach, department, subject, deadline, announced_on",
+        "",
+        None,
+    ),
+    "units": _batch_upsert(
+        "units",
+        "unit_id, customer_id, product_model, contract_id",
+        "unit_id",
+        "product_model, contract_id",
+    ),
+    "customers": _batch_upsert(
+        "customers", CUSTOMER_COLUMNS, "customer_id", _rest(CUSTOMER_COLUMNS)
+    ),
+    "contracts": _batch_upsert(
+        "contracts",
+        "contract_id, customer_id, company",
+        "contract_id",
+        "customer_id, company",
+    ),
+    "reviews": _batch_upsert(
+        "reviews",
+        "review_id, period, part, company, reviewer, reviewed_on, capa_needed, reason",
+        "review_id",
+        "period, part, company, reviewer, reviewed_on, capa_needed, reason",
+    ),
+}
+BATCH_READS = {
+    "tickets": f"SELECT {TICKET_COLUMNS} FROM tickets"
+    " WHERE ticket_id = ANY(%s) FOR UPDATE",
+    "capas": f"SELECT {CAPA_COLUMNS} FROM capas WHERE capa_id = ANY(%s) FOR UPDATE",
+    "customers": f"SELECT {CUSTOMER_COLUMNS} FROM customers"
+    " WHERE customer_id = ANY(%s) FOR UPDATE",
+}
+VISITS_OF = f"SELECT {VISIT_COLUMNS} FROM visits WHERE visit_id = ANY(%s) FOR UPDATE"
+BATCH_READ_COLUMNS = {
+    "tickets": _names(TICKET_COLUMNS),
+    "capas": _names(CAPA_COLUMNS),
+    "customers": _names(CUSTOMER_COLUMNS),
+}
+
+
+class Batch:
+    """A batch's rows, table by table, as the per-event statements leave them.
+
+    `read` the stored rows the batch's events touch, `fold` each event in log
+    order (`projection.BATCH_FOLDS`), then `write`."""
+
+    def __init__(self) -> None:
+        self.visits: dict[str, VisitCopy | None] = {}
+        self.stored_visits: dict[str, VisitCopy | None] = {}
+        self.upserts: dict[str, dict[Any, Row]] = {
+            table: {} for table in BATCH_WRITES if table not in FIRST_WINS
+        }
+        self.appends: dict[str, list[Row]] = {table: [] for table in FIRST_WINS}
+
+    async def read(self, cur: Cursor, events: Sequence[AnyEvent]) -> None:
+        """The stored rows of the tables that are read before folding."""
+        keys: dict[str, set[str]] = {t: set() for t in ("visits", *BATCH_READS)}
+        for event in events:
+            match event:
+                case TicketOpened() | TicketAssigned() | TicketResolved():
+                    keys["tickets"].add(event.payload.ticket_id)
+                case CapaOpened() | CapaVerified():
+                    keys["capas"].add(event.payload.capa_id)
+                case ContractRegistered() | Delivered():
+                    keys["customers"].add(event.payload.customer_id)
+                case _:
+                    visit_id = visit_id_of(event)
+                    if visit_id is not None:
+                        keys["visits"].add(visit_id)
+        # All in one round trip: each statement on its own cursor, fetched
+        # once all are sent (the runner applies a batch in pipeline mode).
+        reads = []
+        if keys["visits"]:
+            reads.append(("visits", VISITS_OF))
+        reads += [(t, statement) for t, statement in BATCH_READS.items() if keys[t]]
+        cursors = []
+        for table, statement in reads:
+            reader = cur.connection.cursor()
+            await reader.execute(statement, (list(keys[table]),))
+            cursors.append((table, reader))
+        for table, reader in cursors:
+            rows = await reader.fetchall()
+            await reader.close()
+            if table == "visits":
+                self.visits = dict.fromkeys(keys["visits"])
+                self.visits.update((row[0], VisitCopy(*row)) for row in rows)
+                self.stored_visits = dict(self.visits)
+            else:
+                names = BATCH_READ_COLUMNS[table]
+                self.upserts[table] = {
+                    row[0]: dict(zip(names, row, strict=True)) for row in rows
+                }
+
+    async def write(self, cur: Cursor) -> None:
+        """One statement per table the batch changed."""
+        changed = [
+            vars(copy)  # a dataclass's fields, by name
+            for visit_id, copy in self.visits.items()
+            if copy is not None and copy != self.stored_visits.get(visit_id)
+        ]
+        if changed:
+            await cur.execute(BATCH_WRITES["visits"], (Jsonb(changed, to_json),))
+        for table, rows in self.upserts.items():
+            if rows:
+                await cur.execute(
+                    BATCH_WRITES[table], (Jsonb(list(rows.values()), to_json),)
+                )
+        for table, appended in self.appends.items():
+            if appended:
+                await cur.execute(BATCH_WRITES[table], (Jsonb(appended, to_json),))
+
+    def upsert(self, table: str, key: Any, row: Row, update: Sequence[str]) -> Row:
+        """An `INSERT ... ON CONFLICT DO UPDATE SET <update>` of one row."""
+        rows = self.upserts[table]
+        current = rows.get(key)
+        if current is None:
+            rows[key] = row
+            return row
+        for column in update:
+            current[column] = row[column]
+        return current
+
+
+# Tables whose statement keeps what is there (ON CONFLICT DO NOTHING).
+FIRST_WINS = ("ticket_steps", "sla_breaches")
+_RECORD_REST = _rest(RECORD_COLUMNS).split(", ")
+
+
+def fold_visit_fact(batch: Batch, event: AnyEvent) -> None:
+    """`apply_visit_fact`: the copy evolves by `domain/visit_copies.py`."""
+    visit_id = visit_id_of(event)
+    if visit_id is not None:
+        batch.visits[visit_id] = evolve(batch.visits.get(visit_id), event)
+
+
+def fold_record(batch: Batch, event: VisitCompleted) -> None:
+    """`apply_record`."""
+    p = event.payload
+    row = {
+        "record_no": p.record_no,
+        "customer_id": p.customer_id,
+        "visit_id": p.visit_id,
+        "kind": p.kind,
+        "visited_on": p.visited_on,
+        "visitor": p.visitor,
+        "channel": p.channel,
+        "product_quality": p.product_quality,
+        "service_quality": (
+            retail_service_quality(p.service_quality, p.answers)
+            if p.kind is VisitKind.RETAIL_FOLLOWUP
+            else p.service_quality
+        ),
+        "score": p.score,
+        "suggestions": p.suggestions,
+        "needs": p.needs,
+        "post_warranty_service": [s.value for s in p.post_warranty_service],
+        "unit_id": p.unit_id,
+        "order_id": p.order_id,
+        "store_id": p.store_id,
+        "ticket_id": p.ticket_id,
+        "product_model": p.product_model,
+        "region": p.region,
+        "opportunities": p.opportunities,
+    }
+    batch.upsert("visit_records", p.record_no, row, _RECORD_REST)
+
+
+def fold_attempt(batch: Batch, event: VisitAttemptFailed) -> None:
+    """`apply_attempt`."""
+    p = event.payload
+    row = {
+        "visit_id": p.visit_id,
+        "attempt_no": p.attempt_no,
+        "customer_id": p.customer_id,
+        "attempted_on": p.attempted_on,
+        "reason": p.reason,
+    }
+    batch.upsert(
+        "failed_attempts", (p.visit_id, p.attempt_no), row, ("attempted_on", "reason")
+    )
+
+
+def fold_ticket_opened(batch: Batch, event: TicketOpened) -> None:
+    """`apply_ticket_opened`: a department already routed stays."""
+    p = event.payload
+    current = batch.upserts["tickets"].get(p.ticket_id)
+    department = p.department
+    if current is not None and current["department"] is not None:
+        department = current["department"]
+    row = {
+        "ticket_id": p.ticket_id,
+        "customer_id": p.customer_id,
+        "complaint_id": p.complaint_id,
+        "subject": p.subject,
+        "department": department,
+        "opened_on": p.opened_on,
+        "visit_id": p.visit_id,
+        "record_no": p.record_no,
+        "form": p.form,
+    }
+    batch.upsert("tickets", p.ticket_id, row, _TICKET_OPENED_SETS)
+
+
+_TICKET_OPENED_SETS = (
+    "complaint_id",
+    "form",
+    "subject",
+    "opened_on",
+    "visit_id",
+    "record_no",
+    "department",
+)
+
+
+def _route(batch: Batch, ticket_id: str, customer_id: str, department: str) -> None:
+    """TICKET_ROUTED; a ticket first known by its routing is a complaint's
+    (the column's default) until its opening says otherwise."""
+    row: Row = dict.fromkeys(BATCH_READ_COLUMNS["tickets"])
+    row.update(
+        ticket_id=ticket_id,
+        customer_id=customer_id,
+        department=department,
+        form=FeedbackForm.COMPLAINT,
+    )
+    batch.upsert("tickets", ticket_id, row, ("department",))
+
+
+def _step(batch: Batch, ticket_id: str, step: Step, on: date, record_no: str) -> None:
+    batch.appends["ticket_steps"].append(
+        {"ticket_id": ticket_id, "step": step, "on_date": on, "record_no": record_no}
+    )
+
+
+def fold_ticket_assigned(batch: Batch, event: TicketAssigned) -> None:
+    """`apply_ticket_assigned`."""
+    p = event.payload
+    _route(batch, p.ticket_id, p.customer_id, p.department)
+
+
+def fold_ticket_resolved(batch: Batch, event: TicketResolved) -> None:
+    """`apply_ticket_resolved`."""
+    p = event.payload
+    _route(batch, p.ticket_id, p.customer_id, p.department)
+    _step(batch, p.ticket_id, Step.RESOLVED, p.resolved_on, "")
+
+
+def fold_ticket_verified(batch: Batch, event: TicketVerified) -> None:
+    """`apply_ticket_verified`."""
+    p = event.payload
+    _step(batch, p.ticket_id, Step.VERIFIED, p.verified_on, p.record_no)
+
+
+def fold_ticket_reopened(batch: Batch, event: TicketReopened) -> None:
+    """`apply_ticket_reopened`."""
+    p = event.payload
+    _step(batch, p.ticket_id, Step.REOPENED, p.reopened_on, p.record_no)
+
+
+def fold_ticket_overdue(batch: Batch, event: TicketOverdue) -> None:
+    """`apply_ticket_overdue`: the first announcement of a breach stays."""
+    p = event.payload
+    batch.appends["sla_breaches"].append(
+        {
+            "ticket_id": p.ticket_id,
+            "breach": p.breach,
+            "department": p.department,
+            "subject": p.subject,
+            "deadline": p.deadline,
+            "announced_on": p.announced_on,
+        }
+    )
+
+
+_CAPA_OPENED_SETS = (
+    "subject",
+    "review_id",
+    "owner",
+    "opened_on",
+    "due_date",
+    "source_period",
+)
+
+
+def fold_capa_opened(batch: Batch, event: CapaOpened) -> None:
+    """`apply_capa_opened`."""
+    p = event.payload
+    row = {
+        "capa_id": p.capa_id,
+        "subject": p.subject,
+        "owner": p.owner,
+        "opened_on": p.opened_on,
+        "due_date": p.due_date,
+        "source_period": p.source_period,
+        "review_id": p.review_id,
+        "verified_on": None,
+    }
+    batch.upsert("capas", p.capa_id, row, _CAPA_OPENED_SETS)
+
+
+def fold_capa_verified(batch: Batch, event: CapaVerified) -> None:
+    """`apply_capa_verified`."""
+    p = event.payload
+    row: Row = dict.fromkeys(BATCH_READ_COLUMNS["capas"])
+    row.update(capa_id=p.capa_id, verified_on=p.verified_on)
+    batch.upsert("capas", p.capa_id, row, ("verified_on",))
+
+
+def fold_unit(batch: Batch, event: Shipped) -> None:
+    """`apply_unit`."""
+    p = event.payload
+    row = {
+        "unit_id": p.unit_id,
+        "customer_id": p.customer_id,
+        "product_model": p.product_model,
+        "contract_id": p.contract_id,
+    }
+    batch.upsert("units", p.unit_id, row, ("product_model", "contract_id"))
+
+
+def fold_customer(batch: Batch, event: ContractRegistered | Delivered) -> None:
+    """`apply_customer`: a name or region not given keeps the known one."""
+    p = event.payload
+    row: Row = dict.fromkeys(BATCH_READ_COLUMNS["customers"])
+    row.update(
+        customer_id=p.customer_id, customer_name=p.customer_name, region=p.region
+    )
+    current = batch.upsert("customers", p.customer_id, row, ())
+    if current is not row:
+        if p.customer_name is not None:
+            current["customer_name"] = p.customer_name
+        if p.region is not None:
+            current["region"] = p.region
+
+
+def fold_contract(batch: Batch, event: ContractRegistered) -> None:
+    """`apply_contract`."""
+    p = event.payload
+    fold_customer(batch, event)
+    row = {
+        "contract_id": p.contract_id,
+        "customer_id": p.customer_id,
+        "company": p.company,
+    }
+    batch.upsert("contracts", p.contract_id, row, ("customer_id", "company"))
+    tags = p.tags.model_dump(mode="json")
+    batch.upserts["customers"][p.customer_id].update(
+        {axis: tags.get(axis) for axis in TAG_AXES}
+    )
+
+
+_REVIEW_SETS = (
+    "period",
+    "part",
+    "company",
+    "reviewer",
+    "reviewed_on",
+    "capa_needed",
+    "reason",
+)
+
+
+def fold_review(batch: Batch, event: ReportReviewed) -> None:
+    """`apply_review`."""
+    p = event.payload
+    row = {
+        "review_id": p.review_id,
+        "period": p.period,
+        "part": p.part,
+        "company": p.company,
+        "reviewer": p.reviewer,
+        "reviewed_on": p.reviewed_on,
+        "capa_needed": p.capa_needed,
+        "reason": p.reason,
+    }
+    batch.upsert("reviews", p.review_id, row, _REVIEW_SETS)
+
+
 # -- reads (the report) --------------------------------------------------------
 
 # The record's own product model and region first; else what the schedule
@@ -364,9 +823,7 @@ SELECT r.record_no, r.customer_id, r.visit_id, r.kind, r.visited_on, r.score,
        COALESCE(r.product_model, v.product_model, u.product_model),
        COALESCE(r.region, v.region, c.region),
        r.suggestions, r.needs, r.post_warranty_service, v.latest_date,
-       COALESCE(k.company, (
-           SELECT CASE WHEN count(DISTINCT o.company) = 1 THEN min(o.company) END
-           FROM contracts o WHERE o.customer_id = r.customer_id)),
+       COALESCE(k.company, o.company),
        c.strength, c.decision_maker, c.interest, c.cooperation,
        r.channel, r.opportunities
 FROM visit_records r
@@ -374,6 +831,14 @@ LEFT JOIN visits v ON v.visit_id = r.visit_id
 LEFT JOIN units u ON u.unit_id = COALESCE(r.unit_id, v.unit_id)
 LEFT JOIN contracts k ON k.contract_id = u.contract_id
 LEFT JOIN customers c ON c.customer_id = r.customer_id
+LEFT JOIN (
+    SELECT customer_id,
+           CASE WHEN count(DISTINCT company) = 1 THEN min(company) END AS company
+    FROM contracts
+    WHERE customer_id IN (
+        SELECT customer_id FROM visit_records WHERE visited_on BETWEEN %s AND %s)
+    GROUP BY customer_id
+) o ON o.customer_id = r.customer_id
 WHERE r.visited_on BETWEEN %s AND %s
 ORDER BY r.visited_on, r.record_no
 """
@@ -470,7 +935,7 @@ def records(conn: Connection, bounds: Bounds) -> list[VisitRecord]:
             channel=r[19],
             opportunities=r[20],
         )
-        for r in conn.execute(RECORDS, bounds).fetchall()
+        for r in conn.execute(RECORDS, (*bounds, *bounds))
     ]
 
 
@@ -617,3 +1082,251 @@ def positions(conn: Connection, schema: str) -> list[dict[str, Any]]:
         ).format(sql.Identifier(schema, "consumer_positions"))
     ).fetchall()
     return [{"topic": t, "partition": p, "next_offset": o} for t, p, o in rows]
+
+
+def position_key(conn: Connection) -> tuple[tuple[str, int, int], ...]:
+    """The read model's consumer positions as the caller's snapshot sees them
+    (the views schema first on the path): what the read model has applied,
+    so an answer computed in that snapshot is valid while they are unchanged."""
+    rows = conn.execute(
+        "SELECT topic, partition, next_offset FROM consumer_positions"
+        " ORDER BY topic, partition"
+    ).fetchall()
+    return tuple((t, p, o) for t, p, o in rows)
+
+
+# -- the dashboard's counts, in SQL ---------------------------------------------
+#
+# A record classified as `RECORDS` classifies it, a value it does not name
+# being `UNKNOWN` (as `breakdown` keys and `Filters.keeps` compare it); the
+# dashboard's filters (`Filters.criteria`) and the counts of `Counted` over
+# those it keeps, grouped. Each is the domain's rule stated in SQL, proven
+# equal to the domain on a varied data set
+# (tests/integration/test_reporting_reads.py). Joins a query does not use
+# (no column of them read) are removed by the planner.
+
+
+def _known(expression: str) -> str:
+    return f"COALESCE(NULLIF({expression}, ''), '{UNKNOWN}')"
+
+
+CLASSIFIED = f"""
+SELECT r.record_no, r.customer_id, r.visit_id, r.kind, r.visited_on, r.score,
+       r.product_quality, r.service_quality, r.suggestions, r.needs,
+       r.post_warranty_service, v.latest_date,
+       {_known("COALESCE(r.product_model, v.product_model, u.product_model)")}
+           AS product_model,
+       {_known("COALESCE(r.region, v.region, c.region)")} AS region,
+       {", ".join(f"{_known(f'c.{axis}')} AS {axis}" for axis in TAG_AXES)}
+FROM visit_records r
+LEFT JOIN visits v ON v.visit_id = r.visit_id
+LEFT JOIN units u ON u.unit_id = COALESCE(r.unit_id, v.unit_id)
+LEFT JOIN customers c ON c.customer_id = r.customer_id
+WHERE r.visited_on BETWEEN %(first)s AND %(last)s
+"""
+_RETAIL = f"kind = '{VisitKind.RETAIL_FOLLOWUP.value}'"
+COUNTED = ", ".join(
+    [
+        "count(*)",
+        *(
+            f"count(*) FILTER (WHERE {axis} = '{rating.value}')"
+            for axis in ("product_quality", "service_quality")
+            for rating in Rating
+        ),
+        "COALESCE(sum(score), 0)",
+        f"count(*) FILTER (WHERE {_RETAIL})",
+        f"COALESCE(sum(score) FILTER (WHERE {_RETAIL}), 0)",
+    ]
+)
+BREAKDOWN_AXES = ("product_model", "region", "kind", *TAG_AXES)
+# Per day: the domain sums days into periods (`dashboard.counts_by_period`).
+COUNTS_BY_DAY = """
+SELECT visited_on, {counted}
+FROM ({classified}) x
+WHERE {kept}
+GROUP BY visited_on
+"""
+COUNTS_BY_AXIS = """
+SELECT {axis}, COALESCE({keys}), {counted}
+FROM ({classified}) x
+WHERE {kept}
+GROUP BY GROUPING SETS ({sets})
+"""
+DONE_BY_REGION = """
+SELECT region, count(DISTINCT visit_id),
+       count(DISTINCT visit_id) FILTER (WHERE visited_on > latest_date)
+FROM ({classified}) x
+WHERE {kept}
+GROUP BY region
+"""
+# `count_visits` over `VISITS`' rows: standing = not cancelled; planned by due
+# date, overdue by the day after the latest date, missed by superseded day.
+VISITS_BY_REGION = f"""
+SELECT region, count(*) FILTER (WHERE planned), count(*) FILTER (WHERE overdue),
+       count(*) FILTER (WHERE missed)
+FROM (
+    SELECT {_known("region")} AS region, {_known("product_model")} AS product_model,
+           {_known("kind")} AS kind,
+           cancelled IS NOT TRUE AND due_date BETWEEN %(start)s AND %(end)s
+               AS planned,
+           cancelled IS NOT TRUE AND overdue_on IS NOT NULL
+               AND latest_date + 1 BETWEEN %(start)s AND %(end)s AS overdue,
+           cancelled IS NOT TRUE AND superseded_on BETWEEN %(start)s AND %(end)s
+               AS missed
+    FROM visits
+    WHERE due_date BETWEEN %(start)s AND %(end)s
+       OR (overdue_on IS NOT NULL
+           AND latest_date BETWEEN %(late_from)s AND %(late_to)s)
+       OR superseded_on BETWEEN %(start)s AND %(end)s
+) x
+WHERE {{kept}}
+GROUP BY region
+"""
+FAILURES_BY_REASON = """
+SELECT reason, count(*) FROM failed_attempts
+WHERE attempted_on BETWEEN %s AND %s GROUP BY reason
+"""
+# Those that may state a suggestion or a need (`suggestions_and_needs`
+# decides, on stripped text): a superset, read with only what it lists.
+SUGGESTING = """
+SELECT record_no, customer_id, visit_id, kind, visited_on, score, suggestions,
+       needs, post_warranty_service
+FROM ({classified}) x
+WHERE {kept}
+  AND (suggestions <> '' OR needs <> '' OR cardinality(post_warranty_service) > 0)
+ORDER BY visited_on, record_no
+"""
+
+
+def _kept(
+    wanted: dict[str, str], params: dict[str, Any], allowed: Sequence[str]
+) -> sql.Composable:
+    """The filters' criteria as a WHERE clause over the classified columns."""
+    clauses: list[sql.Composable] = [sql.SQL("true")]
+    for n, (name, value) in enumerate(sorted(wanted.items())):
+        if name not in allowed:
+            continue
+        params[f"wanted_{n}"] = value
+        clauses.append(
+            sql.SQL("{} = {}").format(
+                sql.Identifier(name), sql.Placeholder(f"wanted_{n}")
+            )
+        )
+    return sql.SQL(" AND ").join(clauses)
+
+
+def _counted(row: Sequence[Any]) -> Counted:
+    n, ps, pn, pd, ss, sn, sd, total, retail, retail_total = row
+    return Counted(
+        records=n,
+        product_quality=Tally(ps, pn, pd),
+        service_quality=Tally(ss, sn, sd),
+        score_total=int(total),
+        retail_records=retail,
+        retail_score_total=int(retail_total),
+    )
+
+
+def _classified_query(template: str, filters: Filters, **parts: Any) -> Any:
+    params: dict[str, Any] = {}
+    kept = _kept(filters.criteria(), params, BREAKDOWN_AXES)
+    query = sql.SQL(template).format(classified=sql.SQL(CLASSIFIED), kept=kept, **parts)
+    return query, params
+
+
+def counts_by_day(
+    conn: Connection, bounds: Bounds, filters: Filters
+) -> list[tuple[date, Counted]]:
+    """`count` of the records of each day in `bounds` that the filters keep
+    (days without any left out)."""
+    query, params = _classified_query(COUNTS_BY_DAY, filters, counted=sql.SQL(COUNTED))
+    params.update(first=bounds[0], last=bounds[1])
+    return [(row[0], _counted(row[1:])) for row in conn.execute(query, params)]
+
+
+def counts_by_axis(
+    conn: Connection, bounds: Bounds, filters: Filters
+) -> dict[str, dict[str, Counted]]:
+    """`count` of the period's records the filters keep, by each of
+    `BREAKDOWN_AXES` (product model, region, kind, each tag axis)."""
+    axis = sql.SQL("CASE {} END").format(
+        sql.SQL(" ").join(
+            sql.SQL("WHEN GROUPING({}) = 0 THEN {}").format(
+                sql.Identifier(name), sql.Literal(name)
+            )
+            for name in BREAKDOWN_AXES
+        )
+    )
+    names = sql.SQL(", ").join(sql.Identifier(name) for name in BREAKDOWN_AXES)
+    sets = sql.SQL(", ").join(
+        sql.SQL("({})").format(sql.Identifier(name)) for name in BREAKDOWN_AXES
+    )
+    query, params = _classified_query(
+        COUNTS_BY_AXIS,
+        filters,
+        axis=axis,
+        keys=names,
+        sets=sets,
+        counted=sql.SQL(COUNTED),
+    )
+    params.update(first=bounds[0], last=bounds[1])
+    found: dict[str, dict[str, Counted]] = {name: {} for name in BREAKDOWN_AXES}
+    for row in conn.execute(query, params):
+        found[row[0]][row[1]] = _counted(row[2:])
+    return found
+
+
+def done_by_region(
+    conn: Connection, bounds: Bounds, filters: Filters
+) -> dict[str, tuple[int, int]]:
+    """Per region: visits done and done late by the period's records the
+    filters keep (`count_visits`' done and done_late)."""
+    query, params = _classified_query(DONE_BY_REGION, filters)
+    params.update(first=bounds[0], last=bounds[1])
+    return {region: (done, late) for region, done, late in conn.execute(query, params)}
+
+
+def visits_by_region(
+    conn: Connection, bounds: Bounds, filters: Filters
+) -> dict[str, tuple[int, int, int]]:
+    """Per region: (planned, overdue, missed) of `visits` (`count_visits`)
+    among those whose region, product model and kind the filters keep."""
+    late_from, late_to = overdue_window(bounds)
+    params: dict[str, Any] = {
+        "start": bounds[0],
+        "end": bounds[1],
+        "late_from": late_from,
+        "late_to": late_to,
+    }
+    kept = _kept(filters.criteria(), params, ("region", "product_model", "kind"))
+    query = sql.SQL(VISITS_BY_REGION).format(kept=kept)
+    return {
+        r: (planned, late, missed)
+        for r, planned, late, missed in conn.execute(query, params)
+    }
+
+
+def failures_by_reason(conn: Connection, bounds: Bounds) -> dict[str, int]:
+    """Failed attempts dated in the period, counted by reason."""
+    return dict(conn.execute(FAILURES_BY_REASON, bounds).fetchall())
+
+
+def suggesting(conn: Connection, bounds: Bounds, filters: Filters) -> list[VisitRecord]:
+    """The period's records the filters keep that may state a suggestion or a
+    need, with what `suggestions_and_needs` reads of them."""
+    query, params = _classified_query(SUGGESTING, filters)
+    params.update(first=bounds[0], last=bounds[1])
+    return [
+        VisitRecord(
+            record_no=r[0],
+            customer_id=r[1],
+            visit_id=r[2],
+            kind=VisitKind(r[3]),
+            visited_on=r[4],
+            score=r[5],
+            suggestions=r[6],
+            needs=r[7],
+            post_warranty_service=tuple(PostWarrantyService(s) for s in r[8]),
+        )
+        for r in conn.execute(query, params)
+    ]

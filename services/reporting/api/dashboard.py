@@ -3,11 +3,12 @@ npm's `node_modules` (never a CDN), and the JSON it reads
 (`/v1/dashboard/...`, one endpoint per widget; counts defined in
 `domain/dashboard.py`)."""
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from services.kit.http import PERIOD_PATTERN, READ_RESPONSES, field_problem
 from services.kit.keys import READ, Principal
@@ -16,6 +17,7 @@ from services.kit.service import RuntimeDep
 from services.reporting import handlers
 from services.reporting.domain.dashboard import FilterError, Filters
 from services.reporting.domain.periods import PeriodError, parse_period
+from services.reporting.handlers import RESPONSES
 from services.reporting.labels import LABELS
 from services.reporting.models import (
     DashboardBreakdowns,
@@ -33,6 +35,11 @@ ASSETS = {
     "dashboard.js": "text/javascript",
     "dashboard.css": "text/css",
 }
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
 
 api = APIRouter(prefix="/v1/dashboard", tags=["dashboard"], responses=AUTH_RESPONSES)
 page = APIRouter(tags=["dashboard"], include_in_schema=False)
@@ -76,66 +83,88 @@ FiltersDep = Annotated[Filters, Depends(_filters)]
 @api.get("/cards", response_model=DashboardCards, responses=READ_RESPONSES)
 def get_cards(
     runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
-) -> DashboardCards:
+) -> Response:
     """Product- and service-quality satisfied shares and the retail mean
     score, each with the previous period's and the change (widget 1)."""
-    with runtime.pool.connection() as conn:
-        return handlers.dashboard_cards(
-            conn,
-            period=_period(period),
-            cutoff_day=cutoff_day(runtime.settings),
-            filters=filters,
+    cutoff = cutoff_day(runtime.settings)
+    return _json(
+        RESPONSES.answer(
+            runtime.pool,
+            ("cards", _period(period), cutoff, filters),
+            partial(
+                handlers.dashboard_cards,
+                period=period,
+                cutoff_day=cutoff,
+                filters=filters,
+            ),
         )
+    )
 
 
 @api.get("/trend", response_model=DashboardTrend, responses=READ_RESPONSES)
 def get_trend(
     runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
-) -> DashboardTrend:
+) -> Response:
     """The three card figures over the 12 periods ending with `period` (widget 2)."""
-    with runtime.pool.connection() as conn:
-        return handlers.dashboard_trend(
-            conn,
-            period=_period(period),
-            cutoff_day=cutoff_day(runtime.settings),
-            filters=filters,
+    cutoff = cutoff_day(runtime.settings)
+    return _json(
+        RESPONSES.answer(
+            runtime.pool,
+            ("trend", _period(period), cutoff, filters),
+            partial(
+                handlers.dashboard_trend,
+                period=period,
+                cutoff_day=cutoff,
+                filters=filters,
+            ),
         )
+    )
 
 
 @api.get("/breakdowns", response_model=DashboardBreakdowns, responses=READ_RESPONSES)
 def get_breakdowns(
     runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
-) -> DashboardBreakdowns:
+) -> Response:
     """Satisfaction by product model, region, visit kind and each customer
     tag axis (widget 3)."""
-    with runtime.pool.connection() as conn:
-        return handlers.dashboard_breakdowns(
-            conn,
-            period=_period(period),
-            cutoff_day=cutoff_day(runtime.settings),
-            filters=filters,
+    cutoff = cutoff_day(runtime.settings)
+    return _json(
+        RESPONSES.answer(
+            runtime.pool,
+            ("breakdowns", _period(period), cutoff, filters),
+            partial(
+                handlers.dashboard_breakdowns,
+                period=period,
+                cutoff_day=cutoff,
+                filters=filters,
+            ),
         )
+    )
 
 
 @api.get("/visits", response_model=DashboardVisits, responses=READ_RESPONSES)
 def get_visits(
     runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
-) -> DashboardVisits:
+) -> Response:
     """Visits planned, done, done late, overdue and missed per region, and
     failed attempts by reason (widget 4)."""
-    with runtime.pool.connection() as conn:
-        return handlers.dashboard_visits(
-            conn,
-            period=_period(period),
-            cutoff_day=cutoff_day(runtime.settings),
-            filters=filters,
+    cutoff = cutoff_day(runtime.settings)
+    return _json(
+        RESPONSES.answer(
+            runtime.pool,
+            ("visits", _period(period), cutoff, filters),
+            partial(
+                handlers.dashboard_visits,
+                period=period,
+                cutoff_day=cutoff,
+                filters=filters,
+            ),
         )
+    )
 
 
 @api.get("/feedback", response_model=DashboardFeedback, responses=READ_RESPONSES)
-def get_feedback(
-    runtime: RuntimeDep, _: Reader, period: DashboardPeriod
-) -> DashboardFeedback:
+def get_feedback(runtime: RuntimeDep, _: Reader, period: DashboardPeriod) -> Response:
     """Complaints, service requests, problem reports and suggestion forms by
     department, open ones by age, complaints' SLA compliance and breaches,
     and CAPAs (widgets 5 and 6; not filtered).
@@ -152,10 +181,14 @@ def get_feedback(
     `capas.past_due`: CAPAs still open (not verified) at the period's last
     day, that day being after their due date; listed in `past_due_capas`,
     the longest overdue first, with the days past due at that day."""
-    with runtime.pool.connection() as conn:
-        return handlers.dashboard_feedback(
-            conn, period=_period(period), cutoff_day=cutoff_day(runtime.settings)
+    cutoff = cutoff_day(runtime.settings)
+    return _json(
+        RESPONSES.answer(
+            runtime.pool,
+            ("feedback", _period(period), cutoff),
+            partial(handlers.dashboard_feedback, period=period, cutoff_day=cutoff),
         )
+    )
 
 
 @api.get("/suggestions", response_model=DashboardSuggestions, responses=READ_RESPONSES)
@@ -165,16 +198,22 @@ def get_suggestions(
     period: DashboardPeriod,
     filters: FiltersDep,
     q: Annotated[str | None, Query(max_length=200, description="search")] = None,
-) -> DashboardSuggestions:
+) -> Response:
     """The suggestions and needs of the period, searchable (widget 7)."""
-    with runtime.pool.connection() as conn:
-        return handlers.dashboard_suggestions(
-            conn,
-            period=_period(period),
-            cutoff_day=cutoff_day(runtime.settings),
-            filters=filters,
-            search=q,
+    cutoff = cutoff_day(runtime.settings)
+    return _json(
+        RESPONSES.answer(
+            runtime.pool,
+            ("suggestions", _period(period), cutoff, filters, q),
+            partial(
+                handlers.dashboard_suggestions,
+                period=period,
+                cutoff_day=cutoff,
+                filters=filters,
+                search=q,
+            ),
         )
+    )
 
 
 @api.get("/labels")

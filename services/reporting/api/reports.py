@@ -25,6 +25,7 @@ from services.kit.security import AUTH_RESPONSES, require
 from services.kit.service import RuntimeDep
 from services.reporting import handlers
 from services.reporting.domain.periods import PeriodError, parse_period
+from services.reporting.handlers import RESPONSES
 from services.reporting.models import (
     FrozenRead,
     MonthlyReport,
@@ -63,6 +64,10 @@ ReportPeriod = Annotated[
 REFUSALS = READ_RESPONSES
 
 
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
 def _checked(period: str) -> None:
     try:
         parse_period(period)
@@ -70,15 +75,20 @@ def _checked(period: str) -> None:
         raise field_problem("period", str(exc)) from None
 
 
+def _frozen(runtime: RuntimeDep, period: str) -> MonthlyReport | None:
+    """The frozen report of a closed period, None when it was not frozen."""
+    with runtime.pool.connection() as conn:
+        return handlers.report_as_handed_out(
+            conn, period=period, cutoff_day=cutoff_day(runtime.settings)
+        )
+
+
 def _report(runtime: RuntimeDep, period: str, *, live: bool = False) -> MonthlyReport:
     """The frozen report of a closed period (unless `live`), else the live one."""
     _checked(period)
     cutoff = cutoff_day(runtime.settings)
     if not live:
-        with runtime.pool.connection() as conn:
-            frozen = handlers.report_as_handed_out(
-                conn, period=period, cutoff_day=cutoff
-            )
+        frozen = _frozen(runtime, period)
         if frozen is not None:
             return frozen
     with runtime.pool.connection() as conn:
@@ -154,7 +164,7 @@ def get_monthly_workbook(
 @router.get("/monthly/{period}", response_model=MonthlyReport, responses=REFUSALS)
 def get_monthly_report(
     runtime: RuntimeDep, _: Reader, period: ReportPeriod, live: Live = False
-) -> MonthlyReport:
+) -> MonthlyReport | Response:
     """The satisfaction measurement report of a period `YYYY-MM`.
 
     The period "2026-11" holds the records dated from the day after October's
@@ -166,7 +176,19 @@ def get_monthly_report(
     who received it), with `amendments`: records dated in the period that
     arrived later, listed, never counted into it. `live=true` recomputes.
     """
-    return _report(runtime, period, live=live)
+    _checked(period)
+    if not live:
+        frozen = _frozen(runtime, period)
+        if frozen is not None:
+            return frozen
+    cutoff = cutoff_day(runtime.settings)
+    return _json(
+        RESPONSES.answer(
+            runtime.pool,
+            ("report", period, cutoff),
+            partial(handlers.monthly_report, period=period, cutoff_day=cutoff),
+        )
+    )
 
 
 @router.post(

@@ -88,12 +88,17 @@ class ComplaintCounts:
         )
 
 
+def resolved_in(ticket: Ticket, bounds: Bounds) -> bool:
+    """Whether a department resolved the ticket on a day in the period."""
+    return any(s.step is Step.RESOLVED and within(s.on, bounds) for s in ticket.steps)
+
+
 def count_ticket(ticket: Ticket, bounds: Bounds) -> ComplaintCounts:
     """One ticket's contribution to the period's counts (module docstring)."""
     steps = [s for s in ticket.steps if within(s.on, bounds)]
     return ComplaintCounts(
         opened=int(within(ticket.opened_on, bounds)),
-        resolved=int(any(s.step is Step.RESOLVED for s in steps)),
+        resolved=int(resolved_in(ticket, bounds)),
         revisited=sum(1 for s in steps if s.step is not Step.RESOLVED),
         still_open=int(ticket.open_on(bounds[1])),
     )

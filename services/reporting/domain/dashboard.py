@@ -17,7 +17,7 @@ tickets and CAPAs: the dashboard says so beside those widgets.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,14 +26,14 @@ from services.reporting.domain.periods import period_of
 from services.reporting.domain.records import UNKNOWN, Bounds, VisitRecord
 from services.reporting.domain.satisfaction import (
     TAG_AXES,
+    Counted,
     Satisfaction,
     breakdown,
     by_tags,
-    measure,
-    retail_mean_score,
+    count,
 )
 from services.reporting.domain.visit_copies import VisitCopy
-from services.reporting.domain.visits import VisitCounts, count_visits
+from services.reporting.domain.visits import VisitCounts, count_visits, reasons
 
 AXES = ("product_model", "region", "kind")
 # Open tickets' ages at the period's end, in days: (label, up to and including).
@@ -64,6 +64,20 @@ class Filters:
             if axis not in TAG_AXES or not value:
                 msg = f"tag must be axis:value with axis one of {', '.join(TAG_AXES)}"
                 raise FilterError(msg)
+
+    def criteria(self) -> dict[str, str]:
+        """The filters set, as classification -> value wanted: `product_model`,
+        `region`, `kind` or a tag axis. `keeps` is this; the views state it
+        in SQL (proven equal in the tests)."""
+        wanted = {
+            "region": self.region,
+            "product_model": self.product_model,
+            "kind": self.kind,
+        }
+        if self.tag is not None:
+            axis, _, value = self.tag.partition(":")
+            wanted[axis] = value
+        return {name: value for name, value in wanted.items() if value is not None}
 
     def keeps(self, record: VisitRecord) -> bool:
         """Whether the record matches every filter set."""
@@ -113,7 +127,12 @@ def satisfied_share(s: Satisfaction, axis: str) -> float | None:
 
 def cards(now: Sequence[VisitRecord], before: Sequence[VisitRecord]) -> dict[str, Card]:
     """The three satisfaction cards of a period against the previous one."""
-    a, b = measure(now), measure(before)
+    return cards_of(count(now), count(before))
+
+
+def cards_of(now: Counted, before: Counted) -> dict[str, Card]:
+    """`cards` from the two periods' counts."""
+    a, b = now.satisfaction(), before.satisfaction()
     return {
         "product_quality": _card(
             satisfied_share(a, "product_quality"), satisfied_share(b, "product_quality")
@@ -121,7 +140,7 @@ def cards(now: Sequence[VisitRecord], before: Sequence[VisitRecord]) -> dict[str
         "service_quality": _card(
             satisfied_share(a, "service_quality"), satisfied_share(b, "service_quality")
         ),
-        "retail_mean_score": _card(retail_mean_score(now), retail_mean_score(before)),
+        "retail_mean_score": _card(now.retail_mean_score, before.retail_mean_score),
     }
 
 
@@ -141,17 +160,35 @@ def trend(
     grouped: dict[str, list[VisitRecord]] = defaultdict(list)
     for record in records:
         grouped[period_of(record.visited_on, cutoff_day)].append(record)
+    return trend_of({name: count(group) for name, group in grouped.items()}, periods)
+
+
+def counts_by_period(
+    days: Iterable[tuple[date, Counted]], cutoff_day: int
+) -> dict[str, Counted]:
+    """Days' counts summed into their periods (`periods.period_of`)."""
+    found: dict[str, Counted] = {}
+    for day, counted in days:
+        name = period_of(day, cutoff_day)
+        found[name] = found.get(name, Counted()) + counted
+    return found
+
+
+def trend_of(
+    counted: Mapping[str, Counted], periods: Sequence[str]
+) -> list[TrendPoint]:
+    """`trend` from each period's counts (a period missing counted nothing)."""
     points = []
     for name in periods:
-        group = grouped.get(name, [])
-        s = measure(group)
+        c = counted.get(name, Counted())
+        s = c.satisfaction()
         points.append(
             TrendPoint(
                 period=name,
                 records=s.records,
                 product_quality=satisfied_share(s, "product_quality"),
                 service_quality=satisfied_share(s, "service_quality"),
-                retail_mean_score=retail_mean_score(group),
+                retail_mean_score=c.retail_mean_score,
             )
         )
     return points
@@ -166,6 +203,11 @@ def axes(records: Sequence[VisitRecord]) -> dict[str, dict[str, Satisfaction]]:
     }
     found.update({f"tag.{axis}": g for axis, g in by_tags(records).items()})
     return found
+
+
+def axis_name(classification: str) -> str:
+    """The key of `axes` for a classification: a tag axis is `tag.<axis>`."""
+    return f"tag.{classification}" if classification in TAG_AXES else classification
 
 
 def visits_by_region(
@@ -183,6 +225,25 @@ def visits_by_region(
             failures=[],
         )
         for region in regions
+    }
+
+
+def visits_by_region_of(
+    visits: Mapping[str, tuple[int, int, int]], records: Mapping[str, tuple[int, int]]
+) -> dict[str, VisitCounts]:
+    """`visits_by_region` from counts per region: (planned, overdue, missed)
+    of the visits and (done, done late) of the records (the views count them
+    by `count_visits`' rules in SQL, proven equal in the tests)."""
+    return {
+        region: VisitCounts(
+            planned=visits.get(region, (0, 0, 0))[0],
+            done=records.get(region, (0, 0))[0],
+            done_late=records.get(region, (0, 0))[1],
+            overdue=visits.get(region, (0, 0, 0))[1],
+            missed=visits.get(region, (0, 0, 0))[2],
+            failed_attempts_by_reason=reasons({}),
+        )
+        for region in sorted(set(visits) | set(records))
     }
 
 

@@ -50,7 +50,12 @@ def tally(ratings: Iterable[Rating | None]) -> Tally:
 
 def mean(values: Sequence[int]) -> float | None:
     """The mean to two decimals, None when there is nothing to average."""
-    return round(sum(values) / len(values), 2) if values else None
+    return mean_of(sum(values), len(values))
+
+
+def mean_of(total: int, count: int) -> float | None:
+    """`mean` of `count` values summing to `total`."""
+    return round(total / count, 2) if count else None
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,66 @@ def measure(records: Sequence[VisitRecord]) -> Satisfaction:
         product_quality=tally(r.product_quality for r in records),
         service_quality=tally(r.service_quality for r in records),
         mean_score=mean([r.score for r in records]),
+    )
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What `measure` and `retail_mean_score` need of a set of records, as
+    counts and sums: `count` computes it from records; the views count the
+    same in SQL for the dashboard (proven equal in the tests)."""
+
+    records: int = 0
+    product_quality: Tally = Tally()
+    service_quality: Tally = Tally()
+    score_total: int = 0
+    retail_records: int = 0
+    retail_score_total: int = 0
+
+    def __add__(self, other: "Counted") -> "Counted":
+        return Counted(
+            records=self.records + other.records,
+            product_quality=_added(self.product_quality, other.product_quality),
+            service_quality=_added(self.service_quality, other.service_quality),
+            score_total=self.score_total + other.score_total,
+            retail_records=self.retail_records + other.retail_records,
+            retail_score_total=self.retail_score_total + other.retail_score_total,
+        )
+
+    def satisfaction(self) -> Satisfaction:
+        """`measure` of the records counted."""
+        return Satisfaction(
+            records=self.records,
+            product_quality=self.product_quality,
+            service_quality=self.service_quality,
+            mean_score=mean_of(self.score_total, self.records),
+        )
+
+    @property
+    def retail_mean_score(self) -> float | None:
+        """`retail_mean_score` of the records counted."""
+        return mean_of(self.retail_score_total, self.retail_records)
+
+
+def _added(a: Tally, b: Tally) -> Tally:
+    return Tally(
+        a.satisfied + b.satisfied,
+        a.neutral + b.neutral,
+        a.dissatisfied + b.dissatisfied,
+    )
+
+
+def count(records: Iterable[VisitRecord]) -> Counted:
+    """The counts and sums of `Counted`."""
+    listed = list(records)
+    retail = [r.score for r in listed if is_retail(r.kind)]
+    return Counted(
+        records=len(listed),
+        product_quality=tally(r.product_quality for r in listed),
+        service_quality=tally(r.service_quality for r in listed),
+        score_total=sum(r.score for r in listed),
+        retail_records=len(retail),
+        retail_score_total=sum(retail),
     )
 
 

@@ -11,11 +11,11 @@ SLA, its deadline). The report does not re-decide them; it counts them:
 - a breach counts for the department holding the ticket as the report knows
   it (the one it was last routed to, `complaints.py`), or the one named by
   the breach when the ticket's opening is not known here;
-- resolved: complaints resolved on a day in the period (the `resolved` count
-  of `complaints.count_ticket`); resolved_within_sla: those of them with no
-  breach (of either SLA) that happened on or before the period's last day;
-  compliance = resolved_within_sla / resolved, rounded to 4 places, None
-  when nothing was resolved.
+- resolved: complaints resolved on a day in the period (`resolved_in`, the
+  `resolved` count of `complaints.count_ticket`); resolved_within_sla: those
+  of them with no breach (of either SLA) that happened on or before the
+  period's last day; compliance = resolved_within_sla / resolved, rounded
+  to 4 places, None when nothing was resolved.
 
 Only complaints count (the form a ticket counts as, `complaints.form_of`):
 service requests, problem reports and suggestion forms have their own
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from schemas.types import FeedbackForm, SlaBreach
-from services.reporting.domain.complaints import Ticket, count_ticket
+from services.reporting.domain.complaints import Ticket, resolved_in
 from services.reporting.domain.records import Bounds, within
 
 
@@ -87,7 +87,7 @@ def count_sla(
     for ticket in tickets:
         if ticket.form is not FeedbackForm.COMPLAINT:
             continue
-        if count_ticket(ticket, bounds).resolved:
+        if resolved_in(ticket, bounds):
             by_department[ticket.department] += SlaCounts(
                 resolved=1,
                 resolved_within_sla=int(ticket.ticket_id not in breached),
@@ -109,4 +109,13 @@ def sla_trend(
     periods: Sequence[tuple[str, Bounds]],
 ) -> list[tuple[str, SlaCounts]]:
     """The overall SLA counts of each period, in the order given."""
-    return [(name, count_sla(tickets, breaches, b)[0]) for name, b in periods]
+    if not periods:
+        return []
+    # Only complaints resolved in some period count in one: picked once.
+    window = (min(b[0] for _, b in periods), max(b[1] for _, b in periods))
+    resolved = [
+        t
+        for t in tickets
+        if t.form is FeedbackForm.COMPLAINT and resolved_in(t, window)
+    ]
+    return [(name, count_sla(resolved, breaches, b)[0]) for name, b in periods]

@@ -25,7 +25,7 @@ Definitions, each for one period [start, end]:
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -70,14 +70,17 @@ def count_visits(
     """Count the period's visits (module docstring); inputs may reach outside it."""
     standing = [v for v in visits if not v.cancelled]
     in_period = [r for r in records if within(r.visited_on, bounds)]
-    reasons = Counter(reason for on, reason in failures if within(on, bounds))
+    counted = Counter(reason.value for on, reason in failures if within(on, bounds))
     return VisitCounts(
         planned=sum(1 for v in standing if within(v.due_date, bounds)),
         done=len({r.visit_id for r in in_period}),
         done_late=len({r.visit_id for r in in_period if r.late}),
         overdue=sum(1 for v in standing if within(overdue_day(v), bounds)),
         missed=sum(1 for v in standing if within(v.superseded_on, bounds)),
-        failed_attempts_by_reason={
-            reason.value: reasons[reason] for reason in AttemptFailure
-        },
+        failed_attempts_by_reason=reasons(counted),
     )
+
+
+def reasons(counted: Mapping[str, int]) -> dict[str, int]:
+    """Failed attempts by reason, every reason listed (0 when none failed for it)."""
+    return {reason.value: counted.get(reason.value, 0) for reason in AttemptFailure}
