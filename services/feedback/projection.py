@@ -31,4 +31,12 @@ async def apply(cur: Cursor, event: AnyEvent) -> Sequence[Event]:
     return ()
 
 
-PROJECTION = Projection(name="feedback", topics=(FEEDBACK,), handle=apply)
+async def apply_batch(cur: Cursor, events: Sequence[AnyEvent]) -> Sequence[Event]:
+    """The same rows as `apply` event by event, set-based (views.apply_batch)."""
+    await views.apply_batch(cur, [e for e in events if e.type in HANDLERS])
+    return ()
+
+
+PROJECTION = Projection(
+    name="feedback", topics=(FEEDBACK,), handle=apply, handle_batch=apply_batch
+)

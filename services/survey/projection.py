@@ -1,5 +1,7 @@
 """The survey's read model: which view each event updates (SQL in views.py).
 
+Both paths give the same rows: `apply` one event at a time (the runner's
+slow path, isolating a failing event), `apply_batch` a batch set-based.
 The projection derives no event: a record's complaints are written to the
 outbox by the command that records it (handlers.py).
 """
@@ -39,4 +41,12 @@ async def apply(cur: Cursor, event: AnyEvent) -> Sequence[Event]:
     return ()
 
 
-PROJECTION = Projection(name="survey", topics=(SCHEDULE, SURVEY), handle=apply)
+async def apply_batch(cur: Cursor, events: Sequence[AnyEvent]) -> Sequence[Event]:
+    """The same rows as `apply` event by event, set-based (views.apply_batch)."""
+    await views.apply_batch(cur, events)
+    return ()
+
+
+PROJECTION = Projection(
+    name="survey", topics=(SCHEDULE, SURVEY), handle=apply, handle_batch=apply_batch
+)
