@@ -2,7 +2,9 @@
 
 Built from the events alone: the schedule topic (the scheduler's own
 decisions, read back like any other service reads them) and the survey's
-records and attempts. Events not in the table change nothing.
+records and attempts. Events not in the table change nothing. A batch takes
+`views.apply_batch`, which gives the same rows as the table applied to each
+event in log order.
 """
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -31,4 +33,11 @@ async def _apply(cur: Any, event: AnyEvent) -> Sequence[Event]:
     return await handler(cur, event) if handler else ()
 
 
-PROJECTION = Projection(name="scheduler", topics=(SCHEDULE, SURVEY), handle=_apply)
+PROJECTION = Projection(
+    name="scheduler",
+    topics=(SCHEDULE, SURVEY),
+    handle=_apply,
+    # The same rows set-based: a batch's visits read once, evolved in log
+    # order, written back with one statement per table.
+    handle_batch=views.apply_batch,
+)

@@ -9,6 +9,7 @@ for the API.
 
 import base64
 import binascii
+import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -19,7 +20,9 @@ from psycopg.types.json import Jsonb
 from schemas.envelope import Event
 from schemas.schedule import (
     VisitCancelled,
+    VisitDue,
     VisitEscalated,
+    VisitOverdue,
     VisitPlanned,
     VisitRescheduled,
     VisitSuperseded,
@@ -220,6 +223,330 @@ async def visit_attempt_failed(
     return NOTHING
 
 
+# --- the projection's set-based path -------------------------------------------
+#
+# `apply_batch` gives exactly the rows the writers above give applied one by
+# one in log order: it reads the batch's visits (and the history a backfill or
+# a resent record needs) once, evolves them in Python as the statements above
+# would, in the same order, and writes the history rows and the changed visits
+# with one statement each (tests/integration/test_scheduler_batch.py).
+
+VISIT_COLUMNS = (
+    "visit_id",
+    "customer_id",
+    "kind",
+    "due_date",
+    "latest_date",
+    "channel",
+    "status",
+    "failed_attempts",
+    "region",
+    "unit_id",
+    "order_id",
+    "store_id",
+    "ticket_id",
+    "product_model",
+    "policy_version",
+    "visitor",
+    "record_no",
+    "done_on",
+)
+_DATE_AT = tuple(VISIT_COLUMNS.index(c) for c in ("due_date", "latest_date", "done_on"))
+_TYPES = {
+    "due_date": "date",
+    "latest_date": "date",
+    "done_on": "date",
+    "failed_attempts": "integer",
+}
+_FROM_ARRAY = [
+    f"(r->>{i})::{_TYPES[c]}" if c in _TYPES else f"r->>{i}"
+    for i, c in enumerate(VISIT_COLUMNS)
+]
+BATCH_VISITS = f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits WHERE visit_id = ANY(%s)"
+# What a backfill (visitor, record, attempts) and a resent record or attempt
+# (HISTORY_ONCE) look at, oldest first.
+BATCH_HISTORY = """
+SELECT visit_id, type, detail ? 'visitor', detail->>'visitor',
+       detail->>'record_no', detail->>'visited_on', detail->>'attempt_no'
+FROM visit_history
+WHERE visit_id = ANY(%s)
+  AND (type IN ('visit_completed', 'visit_attempt_failed') OR detail ? 'visitor')
+ORDER BY visit_id, seq
+"""
+BATCH_HISTORY_INSERT = """
+INSERT INTO visit_history (visit_id, event_id, type, caused_by, occurred_at, detail)
+SELECT r.visit_id, r.event_id, r.type, r.caused_by, r.occurred_at, r.detail
+FROM jsonb_to_recordset(%s::jsonb) AS r(n integer, visit_id text, event_id uuid,
+    type text, caused_by text, occurred_at timestamptz, detail jsonb)
+ORDER BY r.n
+ON CONFLICT (event_id, visit_id) DO NOTHING
+"""
+# The rows as JSON arrays in the order of VISIT_COLUMNS (no keys to encode).
+BATCH_VISITS_UPSERT = f"""
+INSERT INTO visits ({", ".join(VISIT_COLUMNS)})
+SELECT {", ".join(_FROM_ARRAY)}
+FROM jsonb_array_elements(%s::jsonb) AS r
+ON CONFLICT (visit_id) DO UPDATE SET
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in VISIT_COLUMNS[1:])},
+    updated_at = now()
+"""
+
+
+class _Seen:
+    """What a visit's history says to a backfill and to HISTORY_ONCE."""
+
+    __slots__ = ("attempts", "has_visitor", "record", "records", "tried", "visitor")
+
+    def __init__(self) -> None:
+        self.has_visitor = False
+        self.visitor: str | None = None
+        self.record: tuple[str | None, str | None] | None = None  # latest
+        self.attempts: int | None = None  # the highest attempt number
+        self.records: set[str] = set()  # record numbers in the history
+        self.tried: set[str] = set()  # attempt numbers in the history
+
+    def add(self, type_: str, detail: dict[str, Any]) -> None:
+        """An entry of `type_` whose detail has (at least) these keys."""
+        if "visitor" in detail:
+            self.has_visitor, self.visitor = True, detail["visitor"]
+        if type_ == "visit_completed":
+            record_no = detail.get("record_no")
+            self.record = (record_no, detail.get("visited_on"))
+            if record_no is not None:
+                self.records.add(record_no)
+        elif type_ == "visit_attempt_failed":
+            attempt_no = _text(detail.get("attempt_no"))
+            if attempt_no is not None:
+                self.tried.add(attempt_no)
+                number = int(attempt_no)
+                if self.attempts is None or number > self.attempts:
+                    self.attempts = number
+
+
+class _Batch:
+    """The visits of one batch as the statements above would leave them."""
+
+    def __init__(
+        self, visits: dict[str, dict[str, Any]], seen: dict[str, _Seen]
+    ) -> None:
+        self.visits = visits
+        self.seen = seen
+        self.history: list[str] = []  # JSON objects
+        self.changed: set[str] = set()
+
+    def _history(self, event: Event, visit_id: str, cause: str | None) -> None:
+        # The row as JSON text: the detail serialized once, by pydantic.
+        p = event.payload
+        detail = p.__pydantic_serializer__.to_json(p, exclude=_NOT_IN_DETAIL).decode()
+        self.history.append(
+            f'{{"n":{len(self.history)},"visit_id":{_json_str(visit_id)},'
+            f'"event_id":"{event.event_id}","type":"{event.type}",'
+            f'"caused_by":{_json_str(cause) if cause is not None else "null"},'
+            f'"occurred_at":"{event.occurred_at.isoformat()}",'
+            f'"detail":{detail}}}'
+        )
+        seen = self.seen.get(visit_id)
+        if seen is not None:
+            seen.add(event.type, _seen_detail(p))
+
+    def add_history(self, event: Event, visit_id: str) -> None:
+        cause = event.causation_id
+        self._history(
+            event,
+            visit_id,
+            str(cause) if cause is not None and cause != event.event_id else None,
+        )
+
+    def history_once(self, event: Event, visit_id: str, value: str) -> None:
+        seen = self.seen[visit_id]
+        known = seen.records if event.type == "visit_completed" else seen.tried
+        if value not in known:
+            self._history(event, visit_id, None)
+
+    def update(self, visit_id: str) -> dict[str, Any] | None:
+        row = self.visits.get(visit_id)
+        if row is not None:
+            self.changed.add(visit_id)
+        return row
+
+    def apply(self, event: Event) -> None:  # noqa: PLR0912 - one case per type
+        p: Any = event.payload
+        if isinstance(event, VisitCompleted) and p.kind in UNPLANNED_KINDS:
+            return
+        visit_id: str = p.visit_id
+        if isinstance(event, VisitCompleted):
+            self.history_once(event, visit_id, p.record_no)
+            if row := self.update(visit_id):
+                row.update(
+                    status="done",
+                    visitor=p.visitor,
+                    record_no=p.record_no,
+                    done_on=p.visited_on,
+                )
+            return
+        if isinstance(event, VisitAttemptFailed):
+            self.history_once(event, visit_id, str(p.attempt_no))
+            if row := self.update(visit_id):
+                row["failed_attempts"] = max(row["failed_attempts"], p.attempt_no)
+                if row["record_no"] is None:
+                    row["visitor"] = p.visitor
+            return
+        self.add_history(event, visit_id)
+        if isinstance(event, VisitPlanned):
+            self.planned(p)
+        elif isinstance(event, VisitRescheduled):
+            if row := self.update(visit_id):
+                row.update(
+                    due_date=p.due_date,
+                    latest_date=p.latest_date,
+                    channel=p.channel,
+                    policy_version=p.policy_version,
+                )
+                if p.region is not None:
+                    row["region"] = p.region
+                if p.product_model is not None:
+                    row["product_model"] = p.product_model
+        elif isinstance(event, VisitCancelled):
+            row = self.visits.get(visit_id)
+            if row is not None and row["status"] != "done":
+                self.update(visit_id)
+                row["status"] = "cancelled"
+        elif isinstance(event, VisitSuperseded):
+            row = self.visits.get(visit_id)
+            if row is not None and row["status"] in ("planned", "escalated"):
+                self.update(visit_id)
+                row["status"] = "superseded"
+        elif isinstance(event, VisitEscalated) and (row := self.update(visit_id)):
+            row["failed_attempts"] = max(row["failed_attempts"], p.attempts)
+            if row["status"] == "planned":
+                row["status"] = "escalated"
+
+    def planned(self, p: Any) -> None:
+        row = self.update(p.visit_id)
+        values = p.__dict__  # the payload's fields
+        if row is not None:  # PLANNED's ON CONFLICT branch
+            for column in _PLANNED_UPDATES:
+                row[column] = values[column]
+            if row["status"] == "cancelled":
+                row["status"] = "planned"
+            return
+        seen = self.seen[p.visit_id]  # PLANNED's insert, then BACKFILL
+        record_no, visited_on = seen.record or (None, None)
+        row = {c: values.get(c) for c in VISIT_COLUMNS}
+        row.update(
+            status="done" if seen.record is not None else "planned",
+            failed_attempts=seen.attempts or 0,
+            visitor=seen.visitor if seen.has_visitor else None,
+            record_no=record_no,
+            done_on=date.fromisoformat(visited_on) if visited_on else None,
+        )
+        self.visits[p.visit_id] = row
+        self.changed.add(p.visit_id)
+
+
+_NOT_IN_DETAIL = {"customer_id", "visit_id", "answers"}
+_PLANNED_UPDATES = (
+    "due_date",
+    "latest_date",
+    "channel",
+    "region",
+    "unit_id",
+    "order_id",
+    "store_id",
+    "ticket_id",
+    "product_model",
+    "policy_version",
+)
+_BATCH_TYPES = (
+    VisitPlanned,
+    VisitRescheduled,
+    VisitCancelled,
+    VisitEscalated,
+    VisitSuperseded,
+    VisitDue,
+    VisitOverdue,
+    VisitCompleted,
+    VisitAttemptFailed,
+)
+# The events whose visit needs its history read: a plan may insert the visit
+# (and backfill it), a record or an attempt may be resent.
+_SEEN_TYPES = (VisitPlanned, VisitCompleted, VisitAttemptFailed)
+
+
+_json_str = json.encoder.encode_basestring
+
+
+def _seen_detail(p: Any) -> dict[str, Any]:
+    """The keys of an event's `detail` that `_Seen` looks at, as `->>` reads
+    them (the detail is the payload but `_NOT_IN_DETAIL`)."""
+    keys = _SEEN_KEYS_OF.get(type(p))
+    if keys is None:
+        keys = _SEEN_KEYS_OF[type(p)] = tuple(
+            k for k in _SEEN_KEYS if k in type(p).model_fields
+        )
+    if not keys:
+        return {}
+    values = p.__dict__
+    out = {k: values[k] for k in keys}
+    if "visited_on" in out:
+        out["visited_on"] = out["visited_on"].isoformat()
+    return out
+
+
+_SEEN_KEYS = ("visitor", "record_no", "visited_on", "attempt_no")
+_SEEN_KEYS_OF: dict[type, tuple[str, ...]] = {}
+
+
+def _text(value: Any) -> str | None:
+    """A JSON value as `detail->>key` gives it (numbers and strings)."""
+    return None if value is None else str(value)
+
+
+async def apply_batch(cur: DbCursor, events: Sequence[Event]) -> Sequence[Event]:
+    """The batch's events, set-based (see above)."""
+    mine = [e for e in events if isinstance(e, _BATCH_TYPES)]
+    if not mine:
+        return NOTHING
+    ids = list({e.payload.visit_id for e in mine})
+    seen_ids = list({e.payload.visit_id for e in mine if isinstance(e, _SEEN_TYPES)})
+    seen = {visit_id: _Seen() for visit_id in seen_ids}
+    # Both reads sent before either answer is awaited (one round trip in
+    # the runner's pipeline mode).
+    async with cur.connection.cursor() as history:
+        if seen_ids:
+            await history.execute(BATCH_HISTORY, (seen_ids,))
+        await cur.execute(BATCH_VISITS, (ids,))
+        visits = {
+            r[0]: dict(zip(VISIT_COLUMNS, r, strict=True)) for r in await cur.fetchall()
+        }
+        for visit_id, type_, has_visitor, visitor, *rest in (
+            await history.fetchall() if seen_ids else ()
+        ):
+            detail = dict(
+                zip(("record_no", "visited_on", "attempt_no"), rest, strict=True)
+            )
+            if has_visitor:
+                detail["visitor"] = visitor
+            seen[visit_id].add(type_, detail)
+    batch = _Batch(visits, seen)
+    for event in mine:
+        batch.apply(event)
+    if batch.history:
+        await cur.execute(BATCH_HISTORY_INSERT, (f"[{','.join(batch.history)}]",))
+    if batch.changed:
+        rows = [_json_visit(visits[v]) for v in sorted(batch.changed)]
+        await cur.execute(BATCH_VISITS_UPSERT, (json.dumps(rows),))
+    return NOTHING
+
+
+def _json_visit(row: dict[str, Any]) -> list[Any]:
+    out = list(row.values())  # in the order of VISIT_COLUMNS
+    for i in _DATE_AT:
+        if out[i] is not None:
+            out[i] = out[i].isoformat()
+    return out
+
+
 # --- the API's reads ----------------------------------------------------------
 
 READ_FIELDS = (
@@ -309,9 +636,13 @@ def status_params(
     }
 
 
-def visit_read(row: Sequence[Any], as_of: date, policy: Policy) -> VisitRead:
-    """A row of `READ_FIELDS` as the API shows it on `as_of`."""
-    visit = visit_with_store(row)
+def visit_read(
+    row: Sequence[Any], as_of: date, policy: Policy, visit: Visit | None = None
+) -> VisitRead:
+    """A row of `READ_FIELDS` as the API shows it on `as_of` (`visit`: the
+    row's `Visit`, when the caller has it already)."""
+    if visit is None:
+        visit = visit_with_store(row)
     return VisitRead(
         visit_id=visit.visit_id,
         customer_id=visit.customer_id,

@@ -74,7 +74,7 @@ def get_calendar(
     policy = policy_of(runtime)
     with runtime.pool.connection() as conn:
         rows = views.open_visits(conn, region=region, visitor=visitor)
-        visits = [views.visit_read(row, day, policy) for _, row in rows]
+        visits = [views.visit_read(row, day, policy, v) for v, row in rows]
         customers = sorted({v.customer_id for v in visits})
         names = store.customer_names(conn, customers)
         contacts = store.customer_contacts(conn, customers)

@@ -43,8 +43,14 @@ def get_worklist(
         rows = views.open_visits(
             conn, region=region, visitor=visitor, until=max(day, until or day)
         )
-    reads = {v.visit_id: views.visit_read(row, day, policy) for v, row in rows}
+    row_of = {v.visit_id: row for v, row in rows}
     batches = gather_batches([v for v, _ in rows], day, until=until, policy=policy)
+    # Only the visits gathered are shown (not the escalated ones).
+    reads = {
+        v.visit_id: views.visit_read(row_of[v.visit_id], day, policy, v)
+        for b in batches
+        for v in b.visits
+    }
     return Worklist(
         as_of=day,
         batches=[
