@@ -120,6 +120,31 @@ def by_event_type(handlers: Mapping[type[Event], ViewHandler]) -> Handler:
     return apply
 
 
+# The claim of a batch's event ids, in one statement: the first occurrence of
+# each id is inserted unless applied before; each answers whether it was
+# fresh and, if not, the fingerprint stored with it (NULL for ids applied
+# before fingerprints existed). Ids and fingerprints travel as two strings,
+# much cheaper for the client to send than arrays of UUIDs and byteas.
+CLAIM = """
+WITH incoming AS (
+    SELECT id::uuid AS event_id, decode(fp, 'hex') AS fingerprint, n
+    FROM unnest(string_to_array(%s, ','), string_to_array(%s, ','))
+         WITH ORDINALITY AS i(id, fp, n)
+), firsts AS (
+    SELECT DISTINCT ON (event_id) event_id, fingerprint, n
+    FROM incoming ORDER BY event_id, n
+), claimed AS (
+    INSERT INTO applied_events (event_id, fingerprint)
+    SELECT event_id, fingerprint FROM firsts
+    ON CONFLICT DO NOTHING RETURNING event_id
+)
+SELECT f.n, c.event_id IS NOT NULL, a.fingerprint
+FROM firsts f
+LEFT JOIN claimed c ON c.event_id = f.event_id
+LEFT JOIN applied_events a ON a.event_id = f.event_id
+"""
+
+
 @dataclass(frozen=True)
 class Projection:
     """A read model: its name, the topics it follows and the handler of events."""
@@ -405,8 +430,7 @@ class ProjectionRunner:
                     dead.append((record, exc.reason))
         derived: list[Event] = []
         async with self._conn.transaction(), self._conn.cursor() as cur:
-            events, prints = await self._refuse_conflicting(cur, events, dead)
-            fresh = await self._claim(cur, events, prints)
+            events, fresh = await self._claim(cur, events, dead)
             # Pipeline mode sends the handlers' statements without waiting for
             # each reply; a failure surfaces at the end and sends the batch to
             # the slow path, which runs without it, under savepoints.
@@ -481,28 +505,37 @@ class ProjectionRunner:
         return applied
 
     @staticmethod
-    async def _refuse_conflicting(
+    async def _claim(
         cur: Cursor,
         events: list[tuple[ConsumerRecord, AnyEvent]],
         dead: list[DeadLetter],
-    ) -> tuple[list[tuple[ConsumerRecord, AnyEvent]], list[bytes]]:
-        """Dead-letter an event whose id was applied (or comes earlier in the
-        batch) with other content: never silently dropped as a duplicate.
-        The events kept come with their fingerprints (computed once: they
-        cost as much as decoding)."""
+    ) -> tuple[list[tuple[ConsumerRecord, AnyEvent]], set[Any]]:
+        """Record the batch's ids as applied, in one round trip (`CLAIM`);
+        return the events kept and the ids not applied before.
+
+        An event whose id was applied (or comes earlier in the batch) with
+        other content is dead-lettered, never silently dropped as a duplicate.
+        Each fingerprint is computed once: it costs as much as decoding.
+        """
         if not events:
-            return events, []
+            return events, set()
+        prints = [fingerprint(e) for _, e in events]
         await cur.execute(
-            "SELECT event_id, fingerprint FROM applied_events"
-            " WHERE event_id = ANY(%s) AND fingerprint IS NOT NULL",
-            ([e.event_id for _, e in events],),
+            CLAIM,
+            (
+                ",".join(str(e.event_id) for _, e in events),
+                ",".join(p.hex() for p in prints),
+            ),
         )
-        known: dict[Any, bytes] = {i: bytes(f) for i, f in await cur.fetchall()}
-        kept, prints = [], []
-        for record, event in events:
-            content = fingerprint(event)
-            first = known.setdefault(event.event_id, content)
-            if first != content:
+        # By the position of each id's first occurrence in the batch.
+        claimed = {n - 1: (fresh, stored) for n, fresh, stored in await cur.fetchall()}
+        first_of: dict[Any, int] = {}
+        kept, fresh_ids = [], set()
+        for i, (record, event) in enumerate(events):
+            first = first_of.setdefault(event.event_id, i)
+            fresh, stored = claimed[first]
+            known = prints[first] if fresh or stored is None else bytes(stored)
+            if prints[i] != known:
                 dead.append(
                     (
                         record,
@@ -512,24 +545,9 @@ class ProjectionRunner:
                 )
                 continue
             kept.append((record, event))
-            prints.append(content)
-        return kept, prints
-
-    @staticmethod
-    async def _claim(
-        cur: Cursor, events: list[tuple[ConsumerRecord, AnyEvent]], prints: list[bytes]
-    ) -> set[Any]:
-        """Record the ids (with their fingerprints) as applied; return those
-        not applied before."""
-        if not events:
-            return set()
-        await cur.execute(
-            "INSERT INTO applied_events (event_id, fingerprint)"
-            " SELECT * FROM unnest(%s::uuid[], %s::bytea[])"
-            " ON CONFLICT DO NOTHING RETURNING event_id",
-            ([e.event_id for _, e in events], prints),
-        )
-        return {row[0] for row in await cur.fetchall()}
+            if fresh:
+                fresh_ids.add(event.event_id)
+        return kept, fresh_ids
 
     def _outbox_rows(
         self, derived: list[Event], dead: list[DeadLetter]
