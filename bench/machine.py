@@ -33,6 +33,45 @@ def _kafka_version(bootstrap: str) -> str:
         admin.close()
 
 
+# The server settings a figure depends on (issue 14: "Kafka and PostgreSQL
+# settings used for the run recorded").
+PG_SETTINGS = (
+    "shared_buffers",
+    "work_mem",
+    "effective_cache_size",
+    "max_connections",
+    "fsync",
+    "synchronous_commit",
+    "wal_level",
+    "max_wal_size",
+    "checkpoint_timeout",
+)
+KAFKA_SETTINGS = (
+    "num.partitions",
+    "default.replication.factor",
+    "min.insync.replicas",
+    "num.io.threads",
+    "num.network.threads",
+    "log.flush.interval.messages",
+    "log.segment.bytes",
+    "compression.type",
+)
+LOCAL_KAFKA = Path(__file__).parents[1] / ".local" / "kafka" / "server.properties"
+
+
+def _kafka_settings(bootstrap: str) -> str:
+    # The local stack's broker (deploy/local/stack.sh) writes its settings to
+    # a file; a setting it does not name is at Kafka's default.
+    if not LOCAL_KAFKA.exists() or not bootstrap.startswith("127.0.0.1:"):
+        return "not the local stack: see the broker's own configuration"
+    found = {}
+    for line in LOCAL_KAFKA.read_text(encoding="utf-8").splitlines():
+        name, _, value = line.partition("=")
+        if name.strip() in KAFKA_SETTINGS:
+            found[name.strip()] = value.strip()
+    return ", ".join(f"{k} {found.get(k, 'default')}" for k in KAFKA_SETTINGS)
+
+
 def load_average() -> str:
     """The 1, 5 and 15 minute load averages."""
     # Other work on the machine (tests, builds) shares the same cores as the
@@ -41,10 +80,15 @@ def load_average() -> str:
 
 
 def machine_facts(settings: Settings) -> dict[str, str]:
-    """nproc, memory, CPU, Python, library, Kafka and PostgreSQL versions."""
+    """nproc, memory, CPU, Python, library, Kafka and PostgreSQL versions and
+    the servers' settings that matter to throughput and durability."""
     kib = int(_proc_field("/proc/meminfo", "MemTotal").split()[0])
     with psycopg.connect(settings.database_url, connect_timeout=10) as conn:
         row = conn.execute("SHOW server_version").fetchone()
+        pg = {
+            name: (conn.execute(f"SHOW {name}").fetchone() or ("?",))[0]
+            for name in PG_SETTINGS
+        }
     libraries = ("aiokafka", "kafka-python", "psycopg", "pydantic", "pydantic-core")
     return {
         "nproc": str(len(os.sched_getaffinity(0))),
@@ -53,6 +97,8 @@ def machine_facts(settings: Settings) -> dict[str, str]:
         "python": platform.python_version(),
         "kafka": _kafka_version(settings.kafka_bootstrap),
         "postgresql": row[0] if row else "?",
+        "postgresql settings": ", ".join(f"{k} {v}" for k, v in pg.items()),
+        "kafka settings": _kafka_settings(settings.kafka_bootstrap),
         "load average (1/5/15 min) at start": load_average(),
         "libraries": ", ".join(f"{lib} {version(lib)}" for lib in libraries),
     }
