@@ -9,16 +9,17 @@ cached for a few seconds: a revoked key stops working within `CACHE_S`.
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg import sql
 
 from services.kit.http import AUTH_RESPONSES
 from services.kit.keys import Principal, digest, identity_schema
-from services.kit.service import Runtime, get_runtime
+from services.kit.service import Runtime
 
 __all__ = ["AUTH_RESPONSES", "CACHE_S", "forbidden", "require", "unauthorized"]
 
@@ -27,11 +28,14 @@ _bearer = HTTPBearer(auto_error=False, description="an API key: fu_<role>_…")
 _cache: dict[bytes, tuple[float, Principal | None, str]] = {}
 
 
-def _lookup(runtime: Runtime, key: str) -> tuple[Principal | None, str]:
-    hashed = digest(key)
+def _cached(hashed: bytes) -> tuple[Principal | None, str] | None:
     hit = _cache.get(hashed)
     if hit is not None and time.monotonic() - hit[0] < CACHE_S:
         return hit[1], hit[2]
+    return None
+
+
+def _lookup(runtime: Runtime, hashed: bytes) -> tuple[Principal | None, str]:
     with runtime.pool.connection() as conn:
         row = conn.execute(
             sql.SQL(
@@ -79,18 +83,26 @@ def forbidden(principal: Principal, what: str) -> HTTPException:
     )
 
 
-def require(scope: str | None, *more: str) -> Callable[..., Principal]:
+def require(scope: str | None, *more: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the caller's principal, holding `scope` or one of `more`
     (None: any valid key)."""
     wanted = () if scope is None else (scope, *more)
 
-    def dependency(
+    # Async, so that a key found in the cache costs no thread hand-off (a
+    # plain `def` dependency runs in FastAPI's thread pool); the database is
+    # asked from a worker thread, only when the cache does not answer.
+    async def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal:
         if credentials is None or not credentials.credentials:
             raise unauthorized("no API key")
-        principal, why = _lookup(get_runtime(request), credentials.credentials)
+        hashed = digest(credentials.credentials)
+        found = _cached(hashed)
+        if found is None:
+            runtime: Runtime = request.app.state.runtime
+            found = await run_in_threadpool(_lookup, runtime, hashed)
+        principal, why = found
         if principal is None:
             raise unauthorized(why)
         if wanted and not any(principal.may(s) for s in wanted):

@@ -190,8 +190,10 @@ class Service:
     upload_paths: tuple[str, ...] = ()
 
 
-def get_runtime(request: Request) -> Runtime:
-    """FastAPI dependency: the running service's resources."""
+async def get_runtime(request: Request) -> Runtime:
+    """FastAPI dependency: the running service's resources. Async although
+    it awaits nothing: FastAPI runs a plain `def` dependency in its thread
+    pool, a thread hand-off per request (issue 14's profile)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -63,7 +63,7 @@ DashboardPeriod = Annotated[
 ]
 
 
-def _filters(
+async def _filters(
     region: Annotated[str | None, Query(max_length=200)] = None,
     product_model: Annotated[str | None, Query(max_length=200)] = None,
     kind: Annotated[str | None, Query(max_length=64)] = None,
