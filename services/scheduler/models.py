@@ -96,6 +96,10 @@ class BatchRead(BaseModel):
 class Worklist(BaseModel):
     as_of: date
     batches: list[BatchRead]
+    next: str | None = Field(
+        default=None,
+        description="give as `after` for the next batches; null on the last page",
+    )
 
 
 class WhatIf(BaseModel):

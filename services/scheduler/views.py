@@ -32,6 +32,7 @@ from schemas.types import VisitStatus
 from services.scheduler.domain.policy import UNPLANNED_KINDS, Policy
 from services.scheduler.domain.status import visit_status
 from services.scheduler.domain.visit import Visit
+from services.scheduler.domain.worklist import BatchKey
 from services.scheduler.models import HistoryEntry, VisitQuery, VisitRead
 from services.scheduler.store import VISIT_FIELDS, visit_with_store
 
@@ -606,6 +607,92 @@ ORDER BY v.due_date, v.visit_id
 """
 
 
+# The worklist when nothing beyond `as_of` is gathered: every visit wanted is
+# due or overdue, so each group of `gather_batches` (region, channel, one
+# visit if not batchable, store if retail) is one batch, whose place
+# (`batch_key`) is found here; a page reads the visits of its batches only.
+# COLLATE "C": text in Python's order.
+WANTED_NOW = """
+v.status = 'planned' AND v.failed_attempts < %(max_failed)s
+  AND v.due_date <= %(as_of)s
+  AND (%(region)s::text IS NULL OR v.region = %(region)s)
+  AND (%(visitor)s::text IS NULL OR v.visitor = %(visitor)s)
+"""
+GROUP_OF = """
+coalesce(v.region, '') AS g_region, v.channel AS g_channel,
+CASE WHEN v.kind = ANY(%(batchable)s) THEN '' ELSE v.visit_id END AS g_alone,
+CASE WHEN v.kind = ANY(%(retail)s) THEN coalesce(v.store_id, '') END AS g_store
+"""
+KEY = 'overdue_last, first_due, g_region COLLATE "C", g_channel COLLATE "C", first_id'
+AFTER = f"""(%(after_id)s::text IS NULL OR ({KEY})
+    > (%(after_overdue_last)s, %(after_due)s, %(after_region)s,
+       %(after_channel)s, %(after_id)s))"""
+
+
+def _alone(overdue: str, due_from: str) -> str:
+    # The visits made one by one: each its own batch, found in due-date
+    # order (the partial indexes), so that only a page of them is read.
+    return f"""(SELECT * FROM (
+    SELECT {GROUP_OF}, v.latest_date >= %(as_of)s AS overdue_last,
+        v.due_date AS first_due, v.visit_id COLLATE "C" AS first_id
+    FROM visits v
+    WHERE {WANTED_NOW} AND NOT v.kind = ANY(%(batchable)s) AND {overdue}
+      AND {due_from}
+) o WHERE {AFTER}
+-- overdue_last is the same throughout: by due date first, as indexed
+ORDER BY first_due, g_region COLLATE "C", g_channel COLLATE "C", first_id
+LIMIT %(limit)s)"""
+
+
+WORKLIST_GROUPS = f"""
+SELECT g_region, g_channel, g_alone, g_store FROM (
+    SELECT * FROM (
+        SELECT g_region, g_channel, g_alone, g_store,
+            bool_and(NOT overdue) AS overdue_last, min(due_date) AS first_due,
+            -- the batch's first visit: overdue first, then by due date and
+            -- id (fixed widths: one flag, a date of ten characters, the id)
+            substr(min(((NOT overdue)::int::text || due_date::text || visit_id)
+                COLLATE "C"), 12) AS first_id
+        FROM (
+            SELECT {GROUP_OF}, v.latest_date < %(as_of)s AS overdue, v.due_date,
+                v.visit_id
+            FROM visits v WHERE {WANTED_NOW} AND v.kind = ANY(%(batchable)s)
+        ) w
+        GROUP BY g_region, g_channel, g_alone, g_store
+    ) b WHERE {AFTER}
+    UNION ALL
+    {
+    _alone(
+        "v.latest_date < %(as_of)s",
+        "(%(after_id)s::text IS NULL OR (NOT %(after_overdue_last)s"
+        " AND v.due_date >= %(after_due)s))",
+    )
+}
+    UNION ALL
+    {
+    _alone(
+        "v.latest_date >= %(as_of)s",
+        "(%(after_id)s::text IS NULL OR NOT %(after_overdue_last)s"
+        " OR v.due_date >= %(after_due)s)",
+    )
+}
+) g
+ORDER BY {KEY}
+LIMIT %(limit)s
+"""
+WORKLIST_ALONE = f"SELECT {READ_FIELDS} FROM visits v WHERE v.visit_id = ANY(%s)"
+WORKLIST_BATCHED = f"""
+SELECT {READ_FIELDS} FROM (
+    SELECT v.*, {GROUP_OF} FROM visits v
+    WHERE {WANTED_NOW} AND v.kind = ANY(%(batchable)s)
+) v
+JOIN unnest(%(regions)s::text[], %(channels)s::text[], %(stores)s::text[])
+    AS p(p_region, p_channel, p_store)
+  ON p_region = v.g_region AND p_channel = v.g_channel
+ AND p_store IS NOT DISTINCT FROM v.g_store
+"""
+
+
 class BadPageCursorError(ValueError):
     """A page cursor that no page of this API gave."""
 
@@ -623,6 +710,30 @@ def decode_page_cursor(page_cursor: str) -> tuple[date, str]:
         return date.fromisoformat(due), visit_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadPageCursorError(page_cursor) from None
+
+
+def encode_batch_cursor(key: BatchKey) -> str:
+    """The position after the batch of `key` in the worklist's order."""
+    overdue_last, due, region, channel, visit_id = key
+    raw = json.dumps([overdue_last, due.isoformat(), region, channel, visit_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_batch_cursor(page_cursor: str) -> BatchKey:
+    """The batch key a worklist cursor points after."""
+    try:
+        overdue_last, due, region, channel, visit_id = json.loads(
+            base64.urlsafe_b64decode(page_cursor)
+        )
+        well_formed = isinstance(overdue_last, bool) and all(
+            isinstance(x, str) for x in (due, region, channel, visit_id)
+        )
+        key = (overdue_last, date.fromisoformat(due), region, channel, visit_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        raise BadPageCursorError(page_cursor) from None
+    if not well_formed:
+        raise BadPageCursorError(page_cursor)
+    return key
 
 
 def status_params(
@@ -711,3 +822,49 @@ def open_visits(
     """The open visits (escalated included), by due date, with their rows."""
     params = {"region": region, "visitor": visitor, "until": until}
     return [(visit_with_store(r), r) for r in conn.execute(OPEN, params)]
+
+
+def worklist_now(
+    conn: Conn,
+    *,
+    as_of: date,
+    policy: Policy,
+    region: str | None,
+    visitor: str | None,
+    limit: int,
+    after: BatchKey | None,
+) -> tuple[list[tuple[Visit, Sequence[Any]]], bool]:
+    """The open visits of the first `limit` batches after `after` when
+    nothing beyond `as_of` is gathered (see `WORKLIST_GROUPS`), and whether
+    more batches follow."""
+    params: dict[str, Any] = {
+        "as_of": as_of,
+        "max_failed": policy.max_failed_attempts,
+        "region": region,
+        "visitor": visitor,
+        "batchable": [str(k) for k in policy.batchable_kinds],
+        "retail": [str(k) for k in policy.retail_kinds],
+        "after_overdue_last": after[0] if after else None,
+        "after_due": after[1] if after else None,
+        "after_region": after[2] if after else None,
+        "after_channel": after[3] if after else None,
+        "after_id": after[4] if after else None,
+        "limit": limit + 1,
+    }
+    groups = conn.execute(WORKLIST_GROUPS, params).fetchall()
+    more = len(groups) > limit
+    groups = groups[:limit]
+    if not groups:
+        return [], more
+    alone = [g[2] for g in groups if g[2]]
+    batched = [g for g in groups if not g[2]]
+    rows = list(conn.execute(WORKLIST_ALONE, (alone,))) if alone else []
+    if batched:
+        page = {
+            **params,
+            "regions": [g[0] for g in batched],
+            "channels": [g[1] for g in batched],
+            "stores": [g[3] for g in batched],
+        }
+        rows.extend(conn.execute(WORKLIST_BATCHED, page))
+    return [(visit_with_store(r), r) for r in rows], more

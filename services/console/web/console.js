@@ -15,7 +15,7 @@ const UI = {
     batch_days: "集中回访日期", overdue: "逾期", visit: "回访", kind: "类别", unit: "设备",
     due_date: "应回访日期", latest_date: "最迟日期", status: "状态", attempts: "未成功次数",
     contacts: "联系人", actions: "操作", record: "记录回访", history: "历史", calendar: "日历订阅 (.ics)",
-    no_visits: "今天没有要做的回访", record_title: "回访记录", visited_on: "回访日期", visitor: "回访人员",
+    more: "加载更多批次", no_visits: "今天没有要做的回访", record_title: "回访记录", visited_on: "回访日期", visitor: "回访人员",
     submit: "提交", suggestions: "意见和建议", needs: "需求", opportunities: "新需求和商机",
     unresolved_by_phone: "电话无法解决，需要上门", recorded: "已记录", record_no: "记录编号",
     complaints_raised: "产生的信息反馈单", none: "无", failed_attempt: "回访不成功",
@@ -44,7 +44,7 @@ const UI = {
     batch_days: "Batch days", overdue: "Overdue", visit: "Visit", kind: "Kind", unit: "Unit",
     due_date: "Due", latest_date: "Latest", status: "Status", attempts: "Failed attempts",
     contacts: "Contacts", actions: "Actions", record: "Record visit", history: "History",
-    calendar: "Calendar feed (.ics)", no_visits: "No visits to make today", record_title: "Visit record",
+    calendar: "Calendar feed (.ics)", more: "More batches", no_visits: "No visits to make today", record_title: "Visit record",
     visited_on: "Visited on", visitor: "Visitor", submit: "Submit", suggestions: "Suggestions",
     needs: "Needs", opportunities: "New needs and opportunities",
     unresolved_by_phone: "Not solved by phone: visit on site", recorded: "Recorded", record_no: "Record no",
@@ -280,8 +280,26 @@ async function worklistPage(main) {
   main.append(el("h2", { text: t("worklist") + " · " + t("as_of") + " " + answer.data.as_of }),
     el("button", { type: "button", id: "calendar", text: t("calendar"),
       onclick: () => download("scheduler", "/v1/visits.ics?lang=" + lang(), "visits.ics") }));
-  const batches = [...answer.data.batches].sort((a, b) => (b.has_overdue ? 1 : 0) - (a.has_overdue ? 1 : 0));
-  if (!batches.length) main.append(el("p", { id: "no-visits", text: t("no_visits") }));
+  if (!answer.data.batches.length) main.append(el("p", { id: "no-visits", text: t("no_visits") }));
+  await showBatches(main, answer.data.batches);
+  // Issue 14: the worklist comes in pages of whole batches; `next` fetches the following ones.
+  let next = answer.data.next;
+  const more = el("button", { type: "button", id: "more-batches", text: t("more"), hidden: !next,
+    onclick: async () => {
+      more.disabled = true;
+      const page = await api("scheduler", "/v1/worklist?after=" + encodeURIComponent(next));
+      more.disabled = false;
+      if (!page.ok) { more.before(el("p", { class: "error", text: explain(page) })); return; }
+      const shown = el("div", { class: "batches" });
+      more.before(shown);
+      await showBatches(shown, page.data.batches);
+      next = page.data.next;
+      more.hidden = !next;
+    } });
+  main.append(more);
+}
+async function showBatches(main, page) {
+  const batches = [...page].sort((a, b) => (b.has_overdue ? 1 : 0) - (a.has_overdue ? 1 : 0));
   const customers = [...new Set(batches.flatMap((b) => b.visits.map((v) => v.customer_id)))];
   const contacts = Object.fromEntries(await Promise.all(customers.map(async (c) => [c, await contactsOf(c)])));
   for (const batch of batches) {

@@ -64,14 +64,24 @@ def _stab(
 ) -> list[Batch]:
     # Greedy interval stabbing: the window that closes first fixes the day,
     # and takes along every other window open on that day. Fewest batches.
-    pending = sorted(
+    # The days only grow, so the windows are taken in order of their
+    # opening: one pass over each order, not one pass per batch.
+    by_end = sorted(
         visits, key=lambda v: (_window(v, as_of)[1], v.due_date, v.visit_id)
     )
+    by_start = sorted(visits, key=lambda v: _window(v, as_of)[0])
+    taken_ids: set[str] = set()
     batches = []
-    while pending:
-        day = _window(pending[0], as_of)[1]
-        taken = [v for v in pending if _window(v, as_of)[0] <= day]
-        pending = [v for v in pending if _window(v, as_of)[0] > day]
+    i = 0
+    for first in by_end:
+        if first.visit_id in taken_ids:
+            continue
+        day = _window(first, as_of)[1]
+        taken = []
+        while i < len(by_start) and _window(by_start[i], as_of)[0] <= day:
+            taken.append(by_start[i])
+            taken_ids.add(by_start[i].visit_id)
+            i += 1
         batches.append(_batch(taken, as_of, policy, day, store_id))
     return batches
 
@@ -110,13 +120,28 @@ def gather_batches(
         for (_, _, _, store), group in groups.items()
         for b in _stab(group, as_of, policy, store or None)
     ]
-    return sorted(
-        batches,
-        key=lambda b: (
-            not b.has_overdue,
-            min(v.due_date for v in b.visits),
-            b.region or "",
-            b.channel,
-            b.visits[0].visit_id,
-        ),
+    return sorted(batches, key=batch_key)
+
+
+BatchKey = tuple[bool, date, str, str, str]
+
+
+def batch_key(batch: Batch) -> BatchKey:
+    """A batch's place in the worklist: overdue first, then by earliest due
+    date, region, channel and first visit; no two batches share it."""
+    return (
+        not batch.has_overdue,
+        min(v.due_date for v in batch.visits),
+        batch.region or "",
+        batch.channel,
+        batch.visits[0].visit_id,
     )
+
+
+def page_of(
+    batches: list[Batch], limit: int, after: BatchKey | None = None
+) -> tuple[list[Batch], bool]:
+    """Up to `limit` whole batches after `after` (in `gather_batches`'
+    order), and whether more follow."""
+    rest = [b for b in batches if after is None or batch_key(b) > after]
+    return rest[:limit], len(rest) > limit
