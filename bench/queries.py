@@ -348,6 +348,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--keep", action="store_true", help="keep the schemas, topics and groups"
     )
     parser.add_argument(
+        "--only", help="measure only endpoints whose name holds one of these words"
+    )
+    parser.add_argument(
         "--profile",
         metavar="DIR",
         type=Path,
@@ -397,7 +400,11 @@ def _run(
     _, key = keys.create(serving, role="admin", owner="bench")
     processes: dict[str, Popen[bytes]] = {}
     rss = RssSampler(processes)
-    results = endpoints(args.as_of, args.month)
+    results = [
+        e
+        for e in endpoints(args.as_of, args.month)
+        if not args.only or any(word in e.name for word in args.only.split(","))
+    ]
     with running_services(
         serving, log_dir, names=SERVICES, processes=processes
     ) as urls:
