@@ -67,20 +67,30 @@ def _lines_upsert(cols: Sequence[str]) -> str:
 
 LINE_UPSERT = {kind: _line_upsert(cols) for kind, cols in COLUMNS.items()}
 LINES_UPSERT = {kind: _lines_upsert(cols) for kind, cols in COLUMNS.items()}
-CONTRACT = """
+# A contract fact sets every column; a later one (a correction) wins.
+_CONTRACT_SETS = ", ".join(
+    f"{c} = EXCLUDED.{c}"
+    for c in (
+        "customer_id",
+        "customer_name",
+        "project_name",
+        "amount",
+        "region",
+        "power_contact_name",
+        "power_contact_phone",
+        "substation_contact_name",
+        "substation_contact_phone",
+        "signed_on",
+        "tags",
+        "company",
+    )
+)
+CONTRACT = f"""
 INSERT INTO contracts (contract_id, customer_id, customer_name, project_name,
     amount, region, power_contact_name, power_contact_phone,
     substation_contact_name, substation_contact_phone, signed_on, tags, company)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (contract_id) DO UPDATE SET customer_id = EXCLUDED.customer_id,
-    customer_name = EXCLUDED.customer_name, project_name = EXCLUDED.project_name,
-    amount = EXCLUDED.amount, region = EXCLUDED.region,
-    power_contact_name = EXCLUDED.power_contact_name,
-    power_contact_phone = EXCLUDED.power_contact_phone,
-    substation_contact_name = EXCLUDED.substation_contact_name,
-    substation_contact_phone = EXCLUDED.substation_contact_phone,
-    signed_on = EXCLUDED.signed_on, tags = EXCLUDED.tags,
-    company = EXCLUDED.company
+ON CONFLICT (contract_id) DO UPDATE SET {_CONTRACT_SETS}
 """
 # A corrected delivery moves its date, mode and store; the customer's name,
 # phone and region stay as first reported.
@@ -206,7 +216,7 @@ async def apply_unit_facts(cur: Cursor, facts: Sequence[UnitFact]) -> None:
 
 
 # The same writes for a batch, one statement each: rows in a JSON array.
-CONTRACTS = """
+CONTRACTS = f"""
 INSERT INTO contracts (contract_id, customer_id, customer_name, project_name,
     amount, region, power_contact_name, power_contact_phone,
     substation_contact_name, substation_contact_phone, signed_on, tags, company)
@@ -218,15 +228,7 @@ FROM jsonb_to_recordset(%s) AS r(contract_id text, customer_id text,
     power_contact_name text, power_contact_phone text,
     substation_contact_name text, substation_contact_phone text,
     signed_on date, tags jsonb, company text)
-ON CONFLICT (contract_id) DO UPDATE SET customer_id = EXCLUDED.customer_id,
-    customer_name = EXCLUDED.customer_name, project_name = EXCLUDED.project_name,
-    amount = EXCLUDED.amount, region = EXCLUDED.region,
-    power_contact_name = EXCLUDED.power_contact_name,
-    power_contact_phone = EXCLUDED.power_contact_phone,
-    substation_contact_name = EXCLUDED.substation_contact_name,
-    substation_contact_phone = EXCLUDED.substation_contact_phone,
-    signed_on = EXCLUDED.signed_on, tags = EXCLUDED.tags,
-    company = EXCLUDED.company
+ON CONFLICT (contract_id) DO UPDATE SET {_CONTRACT_SETS}
 """
 DELIVERIES = """
 INSERT INTO retail_orders (order_id, customer_id, store_id, delivered_date, mode,
