@@ -30,6 +30,7 @@ from services.feedback.domain.sla import DEFAULT_SLA
 from services.feedback.projection import apply, apply_batch
 from services.kit.db import VIEWS, connect, connect_async, migrate
 from services.kit.settings import Settings
+from tests.support.tables import Rows, table_rows
 
 pytestmark = pytest.mark.integration
 
@@ -114,12 +115,8 @@ async def project(
         await conn.close()
 
 
-def tables(settings: Settings, schema: str) -> dict[str, list[tuple[Any, ...]]]:
-    with connect(settings.database_url, schema) as conn:
-        return {
-            t: conn.execute(f"SELECT * FROM {t} ORDER BY {key}").fetchall()
-            for t, key in TABLES.items()
-        }
+def tables(settings: Settings, schema: str) -> Rows:
+    return table_rows(settings, schema, TABLES)
 
 
 def test_batches_of_any_size_write_the_rows_one_by_one_writes(

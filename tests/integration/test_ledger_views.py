@@ -26,6 +26,7 @@ from tests.support.factories import (
     powered_on,
     shipped,
 )
+from tests.support.tables import Rows, table_rows
 
 pytestmark = pytest.mark.integration
 
@@ -156,7 +157,7 @@ def test_the_amount_once_per_contract_and_records_in_order(settings: Settings) -
     ]
 
 
-def tables(settings: Settings, schema: str) -> dict[str, list[tuple[Any, ...]]]:
+def tables(settings: Settings, schema: str) -> Rows:
     """Every ledger table, every column, in key order."""
     keys = {
         "units": "unit_id",
@@ -164,11 +165,7 @@ def tables(settings: Settings, schema: str) -> dict[str, list[tuple[Any, ...]]]:
         "retail_orders": "order_id",
         "visit_records": "record_no",
     }
-    with connect(settings.database_url, schema) as conn:
-        return {
-            t: conn.execute(f"SELECT * FROM {t} ORDER BY {k}").fetchall()
-            for t, k in keys.items()
-        }
+    return table_rows(settings, schema, keys)
 
 
 async def project_in_batches(

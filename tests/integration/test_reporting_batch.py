@@ -24,9 +24,10 @@ from schemas.envelope import Event
 from schemas.feedback import TicketOverdue
 from schemas.ledger import Delivered
 from schemas.schedule import VisitSuperseded
-from services.kit.db import VIEWS, connect, connect_async, migrate
+from services.kit.db import VIEWS, connect_async, migrate
 from services.kit.settings import Settings
 from services.reporting.projection import BATCH_FOLDS, HANDLERS, PROJECTION
+from tests.support.tables import Rows, table_rows
 
 pytestmark = pytest.mark.integration
 
@@ -210,12 +211,8 @@ async def project(
         await conn.close()
 
 
-def tables(settings: Settings, schema: str) -> dict[str, list[tuple[Any, ...]]]:
-    with connect(settings.database_url, schema) as conn:
-        return {
-            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
-            for table in TABLES
-        }
+def tables(settings: Settings, schema: str) -> Rows:
+    return table_rows(settings, schema, dict.fromkeys(TABLES, "1, 2, 3"))
 
 
 @pytest.mark.parametrize("order", ["log", "topic by topic"])

@@ -14,9 +14,10 @@ from bench.mix import event_mix
 from schemas.catalogue import AnyEvent
 from schemas.envelope import Event
 from schemas.schedule import VisitCancelled, VisitCancelledPayload, VisitPlanned
-from services.kit.db import VIEWS, connect, connect_async, migrate
+from services.kit.db import VIEWS, connect_async, migrate
 from services.kit.settings import Settings
 from services.survey.projection import apply, apply_batch
+from tests.support.tables import Rows, table_rows
 
 pytestmark = pytest.mark.integration
 
@@ -75,12 +76,8 @@ async def project(
         await conn.close()
 
 
-def tables(settings: Settings, schema: str) -> dict[str, list[tuple[Any, ...]]]:
-    with connect(settings.database_url, schema) as conn:
-        return {
-            t: conn.execute(f"SELECT * FROM {t} ORDER BY {key}").fetchall()
-            for t, key in TABLES.items()
-        }
+def tables(settings: Settings, schema: str) -> Rows:
+    return table_rows(settings, schema, TABLES)
 
 
 def test_batches_of_any_size_write_the_rows_one_by_one_writes(
