@@ -28,6 +28,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -356,9 +357,12 @@ async def measure(
     sampling = asyncio.create_task(rss.run())
     results: list[Step] = []
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(
-        headers={"Authorization": f"Bearer {key}"}, timeout=10, limits=limits
-    ) as client:
+    async with (
+        httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {key}"}, timeout=10, limits=limits
+        ) as client,
+        AsyncExitStack() as profiling,
+    ):
         try:
             # Not measured: the consumers have joined and every path is warm.
             warm = Step(10, 3.0)
@@ -371,8 +375,8 @@ async def measure(
                 drain_s=60,
             )
             print(f"  warm-up: {len(warm.visible_ms)} customers visible", flush=True)
-            if profile:
-                profile.__enter__()
+            if profile:  # the measured steps only, not the warm-up
+                profiling.enter_context(profile)
             for rate in steps:
                 step = Step(rate, seconds)
                 print(f"  step {rate} events/s for {seconds:.0f}s", flush=True)
@@ -414,14 +418,13 @@ async def measure(
                     flush=True,
                 )
         finally:
-            if profile:
-                profile.__exit__(None, None, None)
-                print(profile.summaries(), flush=True)
             watcher.stop()
             tickets.stop()
             sampling.cancel()
             await polling
             await polling_tickets
+    if profile:
+        print(profile.summaries(), flush=True)
     return results, recorded, checked
 
 
