@@ -27,12 +27,14 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from contextlib import AbstractContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import uuid4
 
+from fastapi.concurrency import run_in_threadpool
+from psycopg import AsyncConnection
 from psycopg.pq import TransactionStatus
 from pydantic import BaseModel
 
@@ -605,7 +607,8 @@ def dashboard_suggestions(
 #
 # Bounded: at most `MAX_ENTRIES` answers and `MAX_BYTES` of them, least
 # recently used dropped first. Answers are kept as encoded JSON, so a hit
-# costs one small query (the positions) and no encoding.
+# costs one small query (the positions) and no encoding; from an async route
+# (`answer_async`) that query is asyncio's, so a hit takes no worker thread.
 #
 # Not cached: the frozen report of a closed period (read from the store as
 # stored, cheap already), the XLSX, PDF and print views.
@@ -617,12 +620,18 @@ class Pool(Protocol):
     def connection(self) -> AbstractContextManager[views.Connection]: ...
 
 
+class AsyncPool(Protocol):
+    """Where `answer_async` reads the positions (the service's asyncio pool)."""
+
+    def connection(self) -> AbstractAsyncContextManager[AsyncConnection[Any]]: ...
+
+
 MAX_ENTRIES = 256
 MAX_BYTES = 32 * 1024 * 1024
 WAIT_S = 120.0
 
 Key = tuple[Hashable, ...]
-Positions = tuple[tuple[str, int, int], ...]
+Positions = views.PositionKey
 
 
 class ResponseCache:
@@ -638,6 +647,25 @@ class ResponseCache:
         self.hits = 0
         self.computed = 0
 
+    async def answer_async(
+        self,
+        apool: AsyncPool,
+        pool: Pool,
+        key: Key,
+        compute: Callable[[views.Connection], BaseModel],
+    ) -> bytes:
+        """`answer` for an async route. A hit costs one statement on `apool`
+        and no worker thread: the positions it reads are the read model's as
+        of now, and the entry kept under them was computed in a snapshot with
+        the same positions, hence the same read model. A miss is `answer`, in
+        a worker thread (it reads the positions again in its snapshot)."""
+        async with apool.connection() as conn:
+            positions = await views.position_key_now(conn)
+        body = self._hit((key, positions))
+        if body is not None:
+            return body
+        return await run_in_threadpool(self.answer, pool, key, compute)
+
     def answer(
         self,
         pool: Pool,
@@ -652,10 +680,8 @@ class ResponseCache:
                 snapshot(conn)
                 full = (key, views.position_key(conn))
                 with self._lock:
-                    body = self._entries.get(full)
+                    body = self._found(full)
                     if body is not None:
-                        self._entries.move_to_end(full)
-                        self.hits += 1
                         return body
                     flight = self._flights.get(full)
                     if flight is None:
@@ -673,6 +699,18 @@ class ResponseCache:
                             del self._flights[full]
                         flight.set()
             flight.wait(WAIT_S)
+
+    def _hit(self, full: tuple[Key, Positions]) -> bytes | None:
+        with self._lock:
+            return self._found(full)
+
+    def _found(self, full: tuple[Key, Positions]) -> bytes | None:
+        # Under the lock.
+        body = self._entries.get(full)
+        if body is not None:
+            self._entries.move_to_end(full)
+            self.hits += 1
+        return body
 
     def _store(self, full: tuple[Key, Positions], body: bytes) -> None:
         with self._lock:

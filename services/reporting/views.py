@@ -1084,15 +1084,25 @@ def positions(conn: Connection, schema: str) -> list[dict[str, Any]]:
     return [{"topic": t, "partition": p, "next_offset": o} for t, p, o in rows]
 
 
-def position_key(conn: Connection) -> tuple[tuple[str, int, int], ...]:
+PositionKey = tuple[tuple[str, int, int], ...]
+_POSITION_KEY = (
+    "SELECT topic, partition, next_offset FROM consumer_positions"
+    " ORDER BY topic, partition"
+)
+
+
+def position_key(conn: Connection) -> PositionKey:
     """The read model's consumer positions as the caller's snapshot sees them
     (the views schema first on the path): what the read model has applied,
     so an answer computed in that snapshot is valid while they are unchanged."""
-    rows = conn.execute(
-        "SELECT topic, partition, next_offset FROM consumer_positions"
-        " ORDER BY topic, partition"
-    ).fetchall()
-    return tuple((t, p, o) for t, p, o in rows)
+    return tuple((t, p, o) for t, p, o in conn.execute(_POSITION_KEY).fetchall())
+
+
+async def position_key_now(conn: psycopg.AsyncConnection[Any]) -> PositionKey:
+    """`position_key` read by an asyncio connection in autocommit: the
+    positions as of now (one statement, its own snapshot)."""
+    cur = await conn.execute(_POSITION_KEY)
+    return tuple((t, p, o) for t, p, o in await cur.fetchall())
 
 
 # -- the dashboard's counts, in SQL ---------------------------------------------

@@ -20,6 +20,7 @@ from services.kit.producer import EventProducer
 from services.kit.service import create_app
 from services.kit.settings import Settings
 from services.reporting.api.dashboard import ECHARTS
+from services.reporting.handlers import RESPONSES
 from services.reporting.service import SERVICE
 from tests.integration.test_reporting import deliver, event, november_events
 from tests.support import auth
@@ -346,3 +347,20 @@ def test_capas_past_due_at_the_periods_end(
         ("A3", 45),
         ("A5", 30),
     ]
+
+
+def test_a_cached_answer_is_reused_until_the_read_model_moves(
+    client: TestClient, producer: EventProducer
+) -> None:
+    """The routes answer from the response cache (async: a hit reads the
+    positions on the asyncio pool, no worker thread); an event applied makes
+    the next answer a new one, never the kept one."""
+    before = get(client, "feedback")["capas"]
+    hits, computed = RESPONSES.hits, RESPONSES.computed
+    assert get(client, "feedback")["capas"] == before
+    assert (RESPONSES.hits, RESPONSES.computed) == (hits + 1, computed)
+    deliver(client, producer, [capa("A9", "quality", "2026-11-02", "2026-11-30")])
+    after = get(client, "feedback")["capas"]
+    assert after["opened"] == before["opened"] + 1
+    assert after["still_open"] == before["still_open"] + 1
+    assert RESPONSES.computed == computed + 1

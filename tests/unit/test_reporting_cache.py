@@ -1,13 +1,14 @@
-"""The reporting response cache (`services/reporting/api/cache.py`): an answer
+"""The reporting response cache (`services/reporting/handlers.py`): an answer
 is reused only while the read model's consumer positions are those it was
 computed at (never stale), computed once for concurrent askers (single
 flight), and the cache stays within its bounds."""
 
+import asyncio
 import json
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import pytest
@@ -59,6 +60,45 @@ class FakePool:
         finally:
             with self.lock:
                 self.in_use -= 1
+
+
+class FakeAsyncConn:
+    def __init__(self, pool: FakePool) -> None:
+        self.pool = pool
+
+    async def execute(self, query: str, *_: Any) -> "FakeAsyncConn":
+        assert "consumer_positions" in query
+        return self
+
+    async def fetchall(self) -> list[tuple[str, int, int]]:
+        return list(self.pool.positions)
+
+
+class FakeAsyncPool:
+    """The asyncio pool beside `pool`: reads the same positions."""
+
+    def __init__(self, pool: FakePool) -> None:
+        self.pool = pool
+        self.used = 0
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[FakeAsyncConn]:
+        self.used += 1
+        yield FakeAsyncConn(self.pool)
+
+
+class CountingPool(FakePool):
+    """Counts the connections taken (the worker thread's path)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.taken = 0
+
+    @contextmanager
+    def connection(self) -> Iterator[FakeConn]:
+        self.taken += 1
+        with super().connection() as conn:
+            yield conn
 
 
 class Counter:
@@ -137,3 +177,37 @@ def test_the_cache_keeps_within_its_entries_and_bytes() -> None:
     small.answer(pool, ("x",), compute)  # type: ignore[arg-type]
     small.answer(pool, ("y",), compute)  # type: ignore[arg-type]
     assert len(small) == 1
+
+
+def test_from_an_async_route_a_hit_takes_no_worker_thread_connection() -> None:
+    cache, pool, compute = ResponseCache(), CountingPool(), Counter()
+    apool = FakeAsyncPool(pool)
+
+    async def ask() -> int:
+        body = await cache.answer_async(apool, pool, ("cards", "2026-11"), compute)  # type: ignore[arg-type]
+        return value(body)
+
+    assert asyncio.run(ask()) == 1  # a miss: computed in a worker thread
+    assert (pool.taken, apool.used) == (1, 1)
+    assert asyncio.run(ask()) == 1  # a hit: the positions read, nothing else
+    assert (pool.taken, apool.used, compute.runs) == (1, 2, 1)
+    pool.positions = [("t", 0, 11), ("t", 1, 5)]  # an event applied
+    assert asyncio.run(ask()) == 2
+    assert (pool.taken, apool.used, compute.runs) == (2, 3, 2)
+
+
+def test_async_askers_of_a_new_answer_compute_it_once() -> None:
+    cache, pool, compute = ResponseCache(), FakePool(), Counter(delay_s=0.3)
+    apool = FakeAsyncPool(pool)
+
+    async def ask_together() -> list[int]:
+        bodies = await asyncio.gather(
+            *(
+                cache.answer_async(apool, pool, ("trend", "2026-11"), compute)  # type: ignore[arg-type]
+                for _ in range(20)
+            )
+        )
+        return [value(b) for b in bodies]
+
+    assert asyncio.run(ask_together()) == [1] * 20
+    assert compute.runs == 1

@@ -3,21 +3,23 @@ npm's `node_modules` (never a CDN), and the JSON it reads
 (`/v1/dashboard/...`, one endpoint per widget; counts defined in
 `domain/dashboard.py`)."""
 
+from collections.abc import Callable, Hashable
 from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
 from services.kit.http import PERIOD_PATTERN, READ_RESPONSES, field_problem
 from services.kit.keys import READ, Principal
 from services.kit.security import AUTH_RESPONSES, require
-from services.kit.service import RuntimeDep
+from services.kit.service import Runtime, RuntimeDep
 from services.reporting import handlers
+from services.reporting.api.cached import cached
 from services.reporting.domain.dashboard import FilterError, Filters
 from services.reporting.domain.periods import PeriodError, parse_period
-from services.reporting.handlers import RESPONSES
 from services.reporting.labels import LABELS
 from services.reporting.models import (
     DashboardBreakdowns,
@@ -35,10 +37,6 @@ ASSETS = {
     "dashboard.js": "text/javascript",
     "dashboard.css": "text/css",
 }
-
-
-def _json(body: bytes) -> Response:
-    return Response(body, media_type="application/json")
 
 
 api = APIRouter(prefix="/v1/dashboard", tags=["dashboard"], responses=AUTH_RESPONSES)
@@ -80,91 +78,70 @@ async def _filters(
 FiltersDep = Annotated[Filters, Depends(_filters)]
 
 
+async def _widget(
+    runtime: Runtime,
+    name: str,
+    compute: Callable[..., BaseModel],
+    period: str,
+    **params: Hashable,
+) -> Response:
+    """Widget `name`'s answer for `period` and `params` (handlers.`compute`
+    given them and the cutoff day), from the response cache."""
+    cutoff = cutoff_day(runtime.settings)
+    return await cached(
+        runtime,
+        (name, _period(period), cutoff, *params.items()),
+        partial(compute, period=period, cutoff_day=cutoff, **params),
+    )
+
+
 @api.get("/cards", response_model=DashboardCards, responses=READ_RESPONSES)
-def get_cards(
+async def get_cards(
     runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
 ) -> Response:
     """Product- and service-quality satisfied shares and the retail mean
     score, each with the previous period's and the change (widget 1)."""
-    cutoff = cutoff_day(runtime.settings)
-    return _json(
-        RESPONSES.answer(
-            runtime.pool,
-            ("cards", _period(period), cutoff, filters),
-            partial(
-                handlers.dashboard_cards,
-                period=period,
-                cutoff_day=cutoff,
-                filters=filters,
-            ),
-        )
+    return await _widget(
+        runtime, "cards", handlers.dashboard_cards, period, filters=filters
     )
 
 
 @api.get("/trend", response_model=DashboardTrend, responses=READ_RESPONSES)
-def get_trend(
+async def get_trend(
     runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
 ) -> Response:
     """The three card figures over the 12 periods ending with `period` (widget 2)."""
-    cutoff = cutoff_day(runtime.settings)
-    return _json(
-        RESPONSES.answer(
-            runtime.pool,
-            ("trend", _period(period), cutoff, filters),
-            partial(
-                handlers.dashboard_trend,
-                period=period,
-                cutoff_day=cutoff,
-                filters=filters,
-            ),
-        )
+    return await _widget(
+        runtime, "trend", handlers.dashboard_trend, period, filters=filters
     )
 
 
 @api.get("/breakdowns", response_model=DashboardBreakdowns, responses=READ_RESPONSES)
-def get_breakdowns(
+async def get_breakdowns(
     runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
 ) -> Response:
     """Satisfaction by product model, region, visit kind and each customer
     tag axis (widget 3)."""
-    cutoff = cutoff_day(runtime.settings)
-    return _json(
-        RESPONSES.answer(
-            runtime.pool,
-            ("breakdowns", _period(period), cutoff, filters),
-            partial(
-                handlers.dashboard_breakdowns,
-                period=period,
-                cutoff_day=cutoff,
-                filters=filters,
-            ),
-        )
+    return await _widget(
+        runtime, "breakdowns", handlers.dashboard_breakdowns, period, filters=filters
     )
 
 
 @api.get("/visits", response_model=DashboardVisits, responses=READ_RESPONSES)
-def get_visits(
+async def get_visits(
     runtime: RuntimeDep, _: Reader, period: DashboardPeriod, filters: FiltersDep
 ) -> Response:
     """Visits planned, done, done late, overdue and missed per region, and
     failed attempts by reason (widget 4)."""
-    cutoff = cutoff_day(runtime.settings)
-    return _json(
-        RESPONSES.answer(
-            runtime.pool,
-            ("visits", _period(period), cutoff, filters),
-            partial(
-                handlers.dashboard_visits,
-                period=period,
-                cutoff_day=cutoff,
-                filters=filters,
-            ),
-        )
+    return await _widget(
+        runtime, "visits", handlers.dashboard_visits, period, filters=filters
     )
 
 
 @api.get("/feedback", response_model=DashboardFeedback, responses=READ_RESPONSES)
-def get_feedback(runtime: RuntimeDep, _: Reader, period: DashboardPeriod) -> Response:
+async def get_feedback(
+    runtime: RuntimeDep, _: Reader, period: DashboardPeriod
+) -> Response:
     """Complaints, service requests, problem reports and suggestion forms by
     department, open ones by age, complaints' SLA compliance and breaches,
     and CAPAs (widgets 5 and 6; not filtered).
@@ -181,18 +158,11 @@ def get_feedback(runtime: RuntimeDep, _: Reader, period: DashboardPeriod) -> Res
     `capas.past_due`: CAPAs still open (not verified) at the period's last
     day, that day being after their due date; listed in `past_due_capas`,
     the longest overdue first, with the days past due at that day."""
-    cutoff = cutoff_day(runtime.settings)
-    return _json(
-        RESPONSES.answer(
-            runtime.pool,
-            ("feedback", _period(period), cutoff),
-            partial(handlers.dashboard_feedback, period=period, cutoff_day=cutoff),
-        )
-    )
+    return await _widget(runtime, "feedback", handlers.dashboard_feedback, period)
 
 
 @api.get("/suggestions", response_model=DashboardSuggestions, responses=READ_RESPONSES)
-def get_suggestions(
+async def get_suggestions(
     runtime: RuntimeDep,
     _: Reader,
     period: DashboardPeriod,
@@ -200,19 +170,13 @@ def get_suggestions(
     q: Annotated[str | None, Query(max_length=200, description="search")] = None,
 ) -> Response:
     """The suggestions and needs of the period, searchable (widget 7)."""
-    cutoff = cutoff_day(runtime.settings)
-    return _json(
-        RESPONSES.answer(
-            runtime.pool,
-            ("suggestions", _period(period), cutoff, filters, q),
-            partial(
-                handlers.dashboard_suggestions,
-                period=period,
-                cutoff_day=cutoff,
-                filters=filters,
-                search=q,
-            ),
-        )
+    return await _widget(
+        runtime,
+        "suggestions",
+        handlers.dashboard_suggestions,
+        period,
+        filters=filters,
+        search=q,
     )
 
 

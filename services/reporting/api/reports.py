@@ -6,6 +6,7 @@ from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from services.kit.audit import audited
@@ -24,8 +25,8 @@ from services.kit.keys import ADMIN, READ, REVIEW_REPORTS, Principal
 from services.kit.security import AUTH_RESPONSES, require
 from services.kit.service import RuntimeDep
 from services.reporting import handlers
+from services.reporting.api.cached import cached
 from services.reporting.domain.periods import PeriodError, parse_period
-from services.reporting.handlers import RESPONSES
 from services.reporting.models import (
     FrozenRead,
     MonthlyReport,
@@ -62,10 +63,6 @@ ReportPeriod = Annotated[
     ),
 ]
 REFUSALS = READ_RESPONSES
-
-
-def _json(body: bytes) -> Response:
-    return Response(body, media_type="application/json")
 
 
 def _checked(period: str) -> None:
@@ -162,7 +159,7 @@ def get_monthly_workbook(
 
 
 @router.get("/monthly/{period}", response_model=MonthlyReport, responses=REFUSALS)
-def get_monthly_report(
+async def get_monthly_report(
     runtime: RuntimeDep, _: Reader, period: ReportPeriod, live: Live = False
 ) -> MonthlyReport | Response:
     """The satisfaction measurement report of a period `YYYY-MM`.
@@ -178,16 +175,14 @@ def get_monthly_report(
     """
     _checked(period)
     if not live:
-        frozen = _frozen(runtime, period)
+        frozen = await run_in_threadpool(_frozen, runtime, period)
         if frozen is not None:
             return frozen
     cutoff = cutoff_day(runtime.settings)
-    return _json(
-        RESPONSES.answer(
-            runtime.pool,
-            ("report", period, cutoff),
-            partial(handlers.monthly_report, period=period, cutoff_day=cutoff),
-        )
+    return await cached(
+        runtime,
+        ("report", period, cutoff),
+        partial(handlers.monthly_report, period=period, cutoff_day=cutoff),
     )
 
 
