@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check unit integration e2e stack stop-stack wipe-stack services stop bench schemas clean scale k8s-tools web browser
+.PHONY: demo test check unit integration e2e stack stop-stack wipe-stack services stop bench schemas clean scale k8s-tools web browser wrk
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "needs $(PY)"; exit 1; }
@@ -45,6 +45,12 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium chromium-driver fonts-wqy-zenhei; }
+
+## wrk: the HTTP load generator of the query benchmark (Debian package; C, so it leaves the cores to the services it measures)
+wrk:
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y wrk; }
 
 ## k8s-tools: kustomize and kubeconform (Go modules) for the offline manifest checks
 GOBIN_DIR := $(shell go env GOPATH 2>/dev/null || echo $$HOME/go)/bin
@@ -96,7 +102,7 @@ stop:
 BENCH_EVENTS ?= 200000
 BENCH_REBUILD_EVENTS ?= 1000000
 ## bench: every read model against bare consumption, all five rebuilt at once from 1M events, accept → visible latency and RSS, queries at volume, the Friday batch at 50,000 rows (BENCHMARKS.md); BENCH_QUICK=1 (or bench-quick) for the short form CI runs; BENCH_PROFILE=dir samples the services with py-spy
-bench: $(STAMP) stack
+bench: $(STAMP) stack web browser wrk
 	$(BIN)/python -m bench.projections $(if $(BENCH_QUICK),--quick,--events $(BENCH_EVENTS))
 	$(BIN)/python -m bench.projections --together $(if $(BENCH_QUICK),--quick,--events $(BENCH_REBUILD_EVENTS))
 	$(BIN)/python -m bench.latency $(if $(BENCH_QUICK),--quick) $(if $(BENCH_PROFILE),--profile $(BENCH_PROFILE))

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.queries                # 100k events × 10
     .venv/bin/python -m bench.queries --quick        # 20k events × 2 (CI)
+    .venv/bin/python -m bench.queries --keep         # then --reuse <prefix>
 
 1. Seed: a realistic mix of events (bench/mix.py) is produced on a fresh
    prefix and the real projections of the scheduler, feedback and reporting
@@ -12,8 +13,15 @@
    projection's work: it is seeding for measuring queries, and says so.
 2. The three services start on that schema prefix with a fresh, empty topic
    prefix (so their consumers have nothing to do and add no load), an admin
-   key is issued, and each endpoint is asked by 20 concurrent clients for a
-   bounded time with varied parameters: p50/p95/p99 and max.
+   key is issued, and each endpoint is asked once alone (timed: "first ask",
+   for the reporting service's cached answers the cold one), then by 20
+   concurrent connections of wrk for a bounded time, each request one of
+   2,000 parameter sets drawn from the endpoint's: p50/p95/p99 and max,
+   over the whole time (the cold answers' waits included). `--client httpx`
+   drives them from this process instead: that generator takes a core of
+   its own on a two-core machine, and its queueing shows in every figure.
+   `--keep` leaves the seeded schemas; `--reuse PREFIX` measures on them
+   again without seeding.
 3. Index use: for each endpoint, the change in `pg_stat_user_tables`
    (sequential scans and rows they read, index scans) on the read-model
    tables while it ran. A sequential scan of a big table is a missing index.
@@ -21,14 +29,17 @@
 
 import argparse
 import asyncio
+import json
 import logging
 import random
 import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from subprocess import Popen
@@ -64,20 +75,22 @@ Params = Callable[[random.Random], tuple[str, dict[str, str]]]
 
 @dataclass
 class Endpoint:
-    """One API read, the service answering it, and its measured latencies."""
+    """One API read, the service answering it, and what was measured."""
 
     name: str
     service: str
     params: Params
     limit_ms: float
-    latencies: list[float] = field(default_factory=list)
-    errors: dict[int, int] = field(default_factory=dict)
+    requests: int = 0
+    first_ms: float = float("nan")
+    # Latency quantiles in ms: "p50", "p95", "p99", "max".
+    ms: dict[str, float] = field(default_factory=dict)
+    errors: dict[int | str, int] = field(default_factory=dict)
     scans: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
-    def quantile(self, q: float) -> float:
-        """The q-quantile of the latencies, ms."""
-        ordered = sorted(self.latencies) or [float("nan")]
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    def quantile(self, name: str) -> float:
+        """A measured latency quantile, ms (nan when nothing was measured)."""
+        return self.ms.get(name, float("nan"))
 
 
 def endpoints(as_of: str, month: str) -> list[Endpoint]:
@@ -263,8 +276,11 @@ def scans(settings: Settings, service: str) -> dict[str, tuple[int, int, int]]:
 async def hammer(
     url: str, key: str, endpoint: Endpoint, seconds: float, seed_: int
 ) -> None:
-    """CLIENTS concurrent clients asking one endpoint for `seconds`."""
+    """CLIENTS concurrent httpx clients in this process asking one endpoint
+    for `seconds` (`--client httpx`: the generator takes a core of its own
+    and its queueing is part of every figure)."""
     deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
     async with httpx.AsyncClient(
         base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30
     ) as client:
@@ -275,7 +291,7 @@ async def hammer(
                 path, params = endpoint.params(rng)
                 started = time.perf_counter()
                 answer = await client.get(path, params=params)
-                endpoint.latencies.append((time.perf_counter() - started) * 1000)
+                latencies.append((time.perf_counter() - started) * 1000)
                 if answer.status_code != 200:
                     code = answer.status_code
                     if not endpoint.errors:
@@ -283,6 +299,100 @@ async def hammer(
                     endpoint.errors[code] = endpoint.errors.get(code, 0) + 1
 
         await asyncio.gather(*(one(i) for i in range(CLIENTS)))
+    ordered = sorted(latencies) or [float("nan")]
+    endpoint.requests = len(latencies)
+    endpoint.ms = {
+        name: ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+        for name, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99), ("max", 1.0))
+    }
+
+
+# wrk's script: a request is one of the sampled paths, drawn at random per
+# request in each thread; at the end, one line of JSON the bench reads.
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+wrk.headers["Authorization"] = "Bearer %(key)s"
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("seed", %(seed)d + threads)
+end
+function init(args)
+  math.randomseed(seed)
+end
+function request()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %%d, "non_2xx": %%d, "socket_errors": %%d,'
+    .. ' "p50": %%.3f, "p95": %%.3f, "p99": %%.3f, "max": %%.3f}\\n',
+    summary.requests, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+SAMPLED_PATHS = 2000
+
+
+def first_ask(url: str, key: str, endpoint: Endpoint, seed_: int) -> None:
+    """One request alone before the load, timed: for the reporting service's
+    cached answers the cold one (computed, not found), which the load's
+    first requests wait for too. A refusal shows its reason here (wrk only
+    counts it)."""
+    path, params = endpoint.params(random.Random(seed_))
+    started = time.perf_counter()
+    answer = httpx.get(
+        url + path,
+        params=params,
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=60,
+    )
+    endpoint.first_ms = (time.perf_counter() - started) * 1000
+    if answer.status_code != 200:
+        print(f"    {answer.status_code}: {answer.text[:300]}", flush=True)
+
+
+def hammer_wrk(
+    url: str, key: str, endpoint: Endpoint, seconds: float, seed_: int, *, work: Path
+) -> None:
+    """CLIENTS concurrent connections of wrk (C, two threads) asking one
+    endpoint for `seconds`, each request one of SAMPLED_PATHS drawn from the
+    endpoint's parameters. wrk takes a few per cent of a core where the
+    httpx clients took one, so the figures are the service's."""
+    rng = random.Random(seed_)
+    paths = []
+    for _ in range(SAMPLED_PATHS):
+        path, params = endpoint.params(rng)
+        paths.append(str(httpx.URL(path, params=params)))
+    script = work / "wrk.lua"
+    script.write_text(
+        WRK_SCRIPT
+        % {
+            "paths": ", ".join(json.dumps(p) for p in paths),
+            "key": key,
+            "seed": seed_ * 100,
+        },
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [
+            "wrk", "--threads", "2", "--connections", str(CLIENTS),
+            "--duration", f"{max(1, round(seconds))}s", "--timeout", "30s",
+            "--script", str(script), url,
+        ],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = next((x for x in done.stdout.splitlines() if x.startswith("WRK ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no result: {done.stdout} {done.stderr}")
+    measured = json.loads(line[4:])
+    endpoint.requests = measured["requests"]
+    endpoint.ms = {q: measured[q] for q in ("p50", "p95", "p99", "max")}
+    for kind in ("non_2xx", "socket_errors"):
+        if measured[kind]:
+            endpoint.errors[kind] = measured[kind]
 
 
 def report(
@@ -291,6 +401,8 @@ def report(
     results: Sequence[Endpoint],
     rss: RssSampler,
     first_draw: str,
+    *,
+    client: str,
 ) -> None:
     """Print the machine, the volumes and the tables."""
     print("\n## Machine")
@@ -300,16 +412,17 @@ def report(
     print("\nread-model rows (projected, then multiplied server-side):")
     print(", ".join(f"{t} {n:,}" for t, n in counts.items()))
     print(
-        f"\n| endpoint ({CLIENTS} clients) | requests | errors | p50 ms | p95 ms"
-        " | p99 ms | max ms | limit p95 | ratio p95/limit |"
-        "\n|---|---:|---|---:|---:|---:|---:|---:|---:|"
+        f"\nload generator: {client}"
+        f"\n| endpoint ({CLIENTS} clients) | first ask ms | requests | errors"
+        " | p50 ms | p95 ms | p99 ms | max ms | limit p95 | ratio p95/limit |"
+        "\n|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"
     )
     for e in results:
         print(
-            f"| {e.name} | {len(e.latencies):,} | {e.errors or '-'}"
-            f" | {e.quantile(0.5):.0f} | {e.quantile(0.95):.0f}"
-            f" | {e.quantile(0.99):.0f} | {max(e.latencies or [0]):.0f}"
-            f" | {e.limit_ms:.0f} | {e.quantile(0.95) / e.limit_ms:.2f} |"
+            f"| {e.name} | {e.first_ms:.0f} | {e.requests:,} | {e.errors or '-'}"
+            f" | {e.quantile('p50'):.0f} | {e.quantile('p95'):.0f}"
+            f" | {e.quantile('p99'):.0f} | {e.quantile('max'):.0f}"
+            f" | {e.limit_ms:.0f} | {e.quantile('p95') / e.limit_ms:.2f} |"
         )
     print(
         "\n| endpoint | table | seq scans | rows read by seq scans | index scans |"
@@ -348,6 +461,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--keep", action="store_true", help="keep the schemas, topics and groups"
     )
     parser.add_argument(
+        "--client",
+        choices=("wrk", "httpx"),
+        default="wrk",
+        help="the load generator: wrk (C; default) or httpx clients in this"
+        " process (they take a core of their own, which the figures then include)",
+    )
+    parser.add_argument(
+        "--reuse",
+        metavar="PREFIX",
+        help="measure on the schemas a run with --keep left (its prefix, printed"
+        " at the start), without seeding them again; implies --keep",
+    )
+    parser.add_argument(
         "--only", help="measure only endpoints whose name holds one of these words"
     )
     parser.add_argument(
@@ -362,7 +488,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.events, args.seconds = 20_000, 4
         vars(args).update(QUICK_TARGETS)
     logging.basicConfig(level=logging.WARNING)
-    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    prefix = args.reuse or f"bench{uuid.uuid4().hex[:8]}"
+    args.keep = args.keep or bool(args.reuse)
+    print(f"prefix {prefix}", flush=True)
     seeding = Settings(topic_prefix=prefix, schema_prefix=f"{prefix}_")
     kafka_auth.configure(seeding)
     facts = machine_facts(seeding)
@@ -372,7 +500,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     finally:
         if not args.keep:
             clean_up(seeding, prefix)
-    report(facts, counts, results, rss, first_draw)
+    report(facts, counts, results, rss, first_draw, client=args.client)
     print(f"(service logs in {log_dir})")
 
 
@@ -389,7 +517,8 @@ def _delta(
 def _run(
     args: argparse.Namespace, prefix: str, seeding: Settings, log_dir: Path
 ) -> tuple[dict[str, int], list[Endpoint], RssSampler, str]:
-    seed(seeding, args.events, args.timeout)
+    if not args.reuse:
+        seed(seeding, args.events, args.timeout)
     targets = {name: getattr(args, name) for name in TARGETS}
     print(f"seed: multiplying the read models towards {targets}", flush=True)
     started = time.perf_counter()
@@ -410,18 +539,22 @@ def _run(
     ) as urls:
         for n, e in enumerate(results):
             before = scans(serving, e.service)
-            if args.profile:
-                phase = e.name.split(" ", 1)[1].strip("/").replace("/", "_")
-                with Sampling(
-                    {e.service: processes[e.service]}, args.profile, phase
-                ) as sampling:
+            first_ask(urls[e.service], key, e, n)
+            with ExitStack() as stack:
+                if args.profile:
+                    phase = e.name.split(" ", 1)[1].strip("/").replace("/", "_")
+                    sampling = stack.enter_context(
+                        Sampling({e.service: processes[e.service]}, args.profile, phase)
+                    )
+                if args.client == "wrk":
+                    hammer_wrk(urls[e.service], key, e, args.seconds, n, work=log_dir)
+                else:
                     asyncio.run(hammer(urls[e.service], key, e, args.seconds, n))
+            if args.profile:
                 print(sampling.summaries(8), flush=True)
-            else:
-                asyncio.run(hammer(urls[e.service], key, e, args.seconds, n))
             e.scans = _delta(scans(serving, e.service), before)
             rss.sample()
-            print(f"  {e.name}: p95 {e.quantile(0.95):.0f} ms", flush=True)
+            print(f"  {e.name}: p95 {e.quantile('p95'):.0f} ms", flush=True)
         first_draw = dashboard_first_draw(urls["reporting"], key, args.month)
         rss.sample()
         print(f"  dashboard page: {first_draw}", flush=True)
