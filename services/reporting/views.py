@@ -1112,25 +1112,40 @@ async def position_key_now(conn: psycopg.AsyncConnection[Any]) -> PositionKey:
 # dashboard's filters (`Filters.criteria`) and the counts of `Counted` over
 # those it keeps, grouped. Each is the domain's rule stated in SQL, proven
 # equal to the domain on a varied data set
-# (tests/integration/test_reporting_reads.py). Joins a query does not use
-# (no column of them read) are removed by the planner.
+# (tests/integration/test_reporting_reads.py). A column a query does not
+# read is not computed, and the customers' join it does not use is removed
+# by the planner.
 
 
 def _known(expression: str) -> str:
     return f"COALESCE(NULLIF({expression}, ''), '{UNKNOWN}')"
 
 
+def _of_visit(column: str) -> str:
+    # Scalar, not a join: inside COALESCE it runs only for a record that
+    # does not name the value itself (most do), so a filter on region or
+    # model does not probe a million visits (issue 11).
+    return f"(SELECT v.{column} FROM visits v WHERE v.visit_id = r.visit_id)"
+
+
+_VISIT_MODEL = _of_visit("product_model")
+_UNIT_MODEL = (
+    "(SELECT u.product_model FROM units u"
+    f" WHERE u.unit_id = COALESCE(r.unit_id, {_of_visit('unit_id')}))"
+)
+_CUSTOMER_REGION = (
+    "(SELECT c.region FROM customers c WHERE c.customer_id = r.customer_id)"
+)
 CLASSIFIED = f"""
 SELECT r.record_no, r.customer_id, r.visit_id, r.kind, r.visited_on, r.score,
        r.product_quality, r.service_quality, r.suggestions, r.needs,
-       r.post_warranty_service, v.latest_date,
-       {_known("COALESCE(r.product_model, v.product_model, u.product_model)")}
+       r.post_warranty_service, {_of_visit("latest_date")} AS latest_date,
+       {_known(f"COALESCE(r.product_model, {_VISIT_MODEL}, {_UNIT_MODEL})")}
            AS product_model,
-       {_known("COALESCE(r.region, v.region, c.region)")} AS region,
+       {_known(f"COALESCE(r.region, {_of_visit('region')}, {_CUSTOMER_REGION})")}
+           AS region,
        {", ".join(f"{_known(f'c.{axis}')} AS {axis}" for axis in TAG_AXES)}
 FROM visit_records r
-LEFT JOIN visits v ON v.visit_id = r.visit_id
-LEFT JOIN units u ON u.unit_id = COALESCE(r.unit_id, v.unit_id)
 LEFT JOIN customers c ON c.customer_id = r.customer_id
 WHERE r.visited_on BETWEEN %(first)s AND %(last)s
 """

@@ -83,8 +83,8 @@ def seed(conn: Any, rng: random.Random) -> None:
         )
         visits.append(
             (f"V{i}", rng.choice(customers), rng.choice([*kinds, None]), due
-             if rng.random() < 0.95 else None, latest, rng.choice(REGIONS),
-             rng.choice(MODELS), rng.choice([u[0] for u in units] + [None]),
+             if rng.random() < 0.95 else None, latest, rng.choice([*REGIONS, None]),
+             rng.choice([*MODELS, None]), rng.choice([u[0] for u in units] + [None]),
              rng.random() < 0.15,
              _day(rng) if rng.random() < 0.3 else None,
              _day(rng) if rng.random() < 0.15 else None)
