@@ -1,7 +1,10 @@
 """Complaints' SLA compliance and breaches (`domain/sla.py`) and CAPAs past
 due (`complaints.past_due`), by hand."""
 
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schemas.types import FeedbackForm, SlaBreach
 from services.reporting.domain.complaints import (
@@ -15,6 +18,7 @@ from services.reporting.domain.sla import Breach, SlaCounts, count_sla, sla_tren
 
 NOV = (date(2026, 10, 26), date(2026, 11, 25))
 OCT = (date(2026, 9, 26), date(2026, 10, 25))
+DEC = (date(2026, 11, 26), date(2026, 12, 25))
 
 
 def ticket(
@@ -112,3 +116,58 @@ def test_capas_past_due_are_open_after_their_due_date() -> None:
         Capa("A6", "quality", date(2026, 11, 26), None, due_date=date(2026, 11, 1)),
     ]
     assert [c.capa_id for c in past_due(capas, end)] == ["A3", "A1"]
+
+
+DAYS = st.dates(date(2026, 8, 1), date(2027, 1, 31))
+
+
+@st.composite
+def sla_cases(
+    draw: st.DrawFn,
+) -> tuple[list[Ticket], list[Breach], list[tuple[str, tuple[date, date]]]]:
+    forms = st.sampled_from(list(FeedbackForm))
+    tickets = [
+        Ticket(
+            f"T{n}",
+            draw(st.sampled_from(["production", "quality"])),
+            draw(DAYS),
+            tuple(
+                TicketStep(draw(st.sampled_from(list(Step))), draw(DAYS))
+                for _ in range(draw(st.integers(0, 4)))
+            ),
+            draw(forms),
+        )
+        for n in range(draw(st.integers(0, 12)))
+    ]
+    breaches = [
+        breach(
+            f"T{draw(st.integers(0, 14))}",
+            draw(st.sampled_from(list(SlaBreach))),
+            draw(DAYS),
+            form=draw(forms),
+        )
+        for _ in range(draw(st.integers(0, 10)))
+    ]
+    # Consecutive periods (the dashboard's), or any bounds (overlapping too).
+    if draw(st.booleans()):
+        periods = [("2026-10", OCT), ("2026-11", NOV), ("2026-12", DEC)]
+    else:
+        periods = []
+        for n in range(draw(st.integers(0, 4))):
+            start = draw(DAYS)
+            periods.append(
+                (f"P{n}", (start, start + timedelta(draw(st.integers(0, 40)))))
+            )
+    return tickets, breaches, draw(st.permutations(periods))
+
+
+@given(sla_cases())
+@settings(max_examples=300, deadline=None)
+def test_the_trend_is_each_periods_count(
+    case: tuple[list[Ticket], list[Breach], list[tuple[str, tuple[date, date]]]],
+) -> None:
+    """`sla_trend` counts in one pass what `count_sla` counts period by period."""
+    tickets, breaches, periods = case
+    assert sla_trend(tickets, breaches, periods) == [
+        (name, count_sla(tickets, breaches, bounds)[0]) for name, bounds in periods
+    ]
