@@ -39,6 +39,8 @@ PG_SETTINGS = (
     "shared_buffers",
     "work_mem",
     "effective_cache_size",
+    "random_page_cost",
+    "jit",
     "max_connections",
     "fsync",
     "synchronous_commit",
