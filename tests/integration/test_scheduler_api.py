@@ -13,9 +13,9 @@ from tests.support.factories import contract, delivered, powered_on, shipped
 from tests.support.scheduler import (
     attempt_failed,
     feed,
+    pinned_scheduler,
     schedule_events,
     scheduler,
-    scheduler_settings,
     visits,
 )
 
@@ -61,8 +61,7 @@ def error_fields(response: Any) -> set[str]:
 def client(settings: Settings) -> Any:
     # "Today" pinned and the background tick an hour away: statuses read
     # without `as_of` and the histories never depend on the machine's date.
-    own = scheduler_settings(settings, clock_date=AS_OF, tick_interval_s=3600)
-    with scheduler(own) as running:
+    with pinned_scheduler(settings, AS_OF) as running:
         feed(running, FACTS)
         yield running
 

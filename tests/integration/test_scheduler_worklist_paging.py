@@ -19,7 +19,7 @@ from services.scheduler.domain.policy import DEFAULT_POLICY
 from services.scheduler.domain.worklist import BatchKey, gather_batches, page_of
 from tests.conftest import unique_prefix
 from tests.support.factories import contract, powered_on, shipped
-from tests.support.scheduler import feed, scheduler, scheduler_settings
+from tests.support.scheduler import feed, pinned_scheduler
 
 pytestmark = pytest.mark.integration
 
@@ -47,8 +47,7 @@ FACTS = [
 
 @pytest.fixture
 def client(settings: Settings) -> Any:
-    own = scheduler_settings(settings, clock_date=AS_OF, tick_interval_s=3600)
-    with scheduler(own) as running:
+    with pinned_scheduler(settings, AS_OF) as running:
         feed(running, FACTS)
         yield running
 

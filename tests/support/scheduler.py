@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
@@ -43,6 +44,20 @@ def scheduler(settings: SchedulerSettings) -> Iterator[TestClient]:
     called with an admin key (a request may send another key's headers)."""
     app = create_app(build_service(settings), settings)
     with TestClient(app, headers=headers(settings)) as client:
+        yield client
+
+
+@contextmanager
+def pinned_scheduler(
+    base: Settings, clock_date: date | str, **overrides: Any
+) -> Iterator[TestClient]:
+    """`scheduler` on a pinned "today" with its background tick an hour
+    away: only the ticks a test asks for announce anything, and what is read
+    without `as_of` never depends on the machine's date."""
+    own = scheduler_settings(
+        base, clock_date=clock_date, tick_interval_s=3600, **overrides
+    )
+    with scheduler(own) as client:
         yield client
 
 
